@@ -1,0 +1,1 @@
+"""ctbridge: commercetools integration connectors on one durable engine."""

@@ -1,0 +1,1 @@
+"""The durable runtime every connector stands on: inbox, worker, retries, jobs, limits, batching."""

@@ -1,0 +1,134 @@
+"""One process's engine: store, runtime, connectors, worker, jobs and scheduler, opened and closed together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+
+from ctbridge.engine.connector import Connector, ConnectorFactory
+from ctbridge.engine.discovery import connector_factories, load_extensions
+from ctbridge.engine.errors import ConfigurationError
+from ctbridge.engine.jobs import JobRun, JobRunner
+from ctbridge.engine.registry import Registry
+from ctbridge.engine.runtime import Runtime
+from ctbridge.engine.scheduler import Scheduler
+from ctbridge.engine.store import Store
+from ctbridge.engine.worker import Worker, worker_name
+from ctbridge.settings import CommercetoolsSettings, EngineSettings
+
+log = structlog.get_logger("ctbridge.engine")
+
+
+class Engine:
+    """Build with `await Engine.open(...)`; `close()` releases everything.
+
+    `factories` maps connector names to factories; when omitted, the connectors named in
+    CTBRIDGE_CONNECTORS are loaded from their entry points. Configuration problems of all
+    connectors are collected and raised together as one `ConfigurationError`.
+    """
+
+    def __init__(self, runtime: Runtime, connectors: dict[str, Connector]) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.store = runtime.store
+        self.registry = runtime.registry
+        self.connectors = connectors
+        self.name = worker_name()
+        self.worker = Worker(runtime, name=self.name)
+        self.jobs = JobRunner(runtime, self.name)
+        self.scheduler = Scheduler(self.jobs)
+        self._background: set[asyncio.Task[Any]] = set()
+
+    @classmethod
+    async def open(
+        cls,
+        settings: EngineSettings | None = None,
+        *,
+        commercetools_settings: CommercetoolsSettings | None = None,
+        factories: Mapping[str, ConnectorFactory] | None = None,
+        registry: Registry | None = None,
+        create_schema: bool = True,
+    ) -> Engine:
+        settings = settings or EngineSettings()
+        if factories is None:
+            factories = connector_factories(settings.connectors)
+        store = Store(settings.database_url)
+        runtime = Runtime(
+            settings, store, commercetools_settings=commercetools_settings, registry=registry
+        )
+        problems: list[str] = []
+        connectors: dict[str, Connector] = {}
+        for name, factory in factories.items():
+            try:
+                connector = factory(runtime)
+            except ConfigurationError as error:
+                problems.extend(error.problems)
+                continue
+            connectors[name] = connector
+            runtime.registry.add_connector(connector)
+        try:
+            load_extensions(runtime.registry, settings.extensions)
+        except ConfigurationError as error:
+            problems.extend(error.problems)
+        if problems:
+            await store.dispose()
+            raise ConfigurationError(problems)
+        if create_schema:
+            await store.create_schema()
+        for connector in connectors.values():
+            await connector.open()
+        log.info(
+            "engine opened",
+            connectors=sorted(connectors),
+            database=store.engine.url.render_as_string(),
+        )
+        return cls(runtime, connectors)
+
+    async def run_until_idle(self, timeout: float = 30.0, *, wait_for_retries: bool = False) -> int:
+        """Processes the inbox until nothing is due; returns how many tasks were processed."""
+        processed = await self.worker.run_until_idle(timeout, wait_for_retries=wait_for_retries)
+        for coalescer in self.runtime._coalescers.values():
+            await coalescer.drain()
+        return processed
+
+    async def run_job(
+        self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "manual"
+    ) -> JobRun:
+        return await self.jobs.run(name, params, trigger=trigger)
+
+    async def start_job(
+        self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "http"
+    ) -> int:
+        """Starts a run in the background and returns its id (raises JobBusy if one is going)."""
+        run_id, task = await self.jobs.start(name, params, trigger=trigger)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return run_id
+
+    async def serve_background(
+        self, stop: asyncio.Event, *, worker: bool = True, scheduler: bool = True
+    ) -> None:
+        """Runs the worker and the scheduler until `stop` is set, then stops them gracefully."""
+        loops = []
+        if worker:
+            loops.append(self.worker.run(stop))
+        if scheduler:
+            loops.append(self.scheduler.run(stop))
+        await asyncio.gather(*loops)
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*self._background, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.worker.release()
+        for connector in self.connectors.values():
+            with contextlib.suppress(Exception):
+                await connector.close()
+        await self.runtime.close()
+        await self.store.dispose()

@@ -1,0 +1,83 @@
+"""A JSON key-value store in the database for cursors, watermarks, ledgers and job checkpoints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ctbridge.engine.store import Store, dumps, loads
+from ctbridge.engine.tables import kv_state
+
+CHUNK = 500
+
+
+class KeyValueStore:
+    """Values are JSON documents under (namespace, key); writes are upserts."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def get(self, namespace: str, key: str) -> Any | None:
+        async with self.store.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(kv_state.c.value).where(
+                        kv_state.c.namespace == namespace, kv_state.c.key == key
+                    )
+                )
+            ).first()
+        return None if row is None else loads(row.value)
+
+    async def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
+        async with self.store.begin() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                rows = await conn.execute(
+                    select(kv_state.c.key, kv_state.c.value).where(
+                        kv_state.c.namespace == namespace, kv_state.c.key.in_(chunk)
+                    )
+                )
+                found.update({row.key: loads(row.value) for row in rows})
+        return found
+
+    async def put(self, namespace: str, key: str, value: Any) -> None:
+        await self.put_many(namespace, {key: value})
+
+    async def put_many(self, namespace: str, items: Mapping[str, Any]) -> None:
+        if not items:
+            return
+        now = time.time()
+        rows = [
+            {"namespace": namespace, "key": key, "value": dumps(value), "updated_at": now}
+            for key, value in items.items()
+        ]
+        async with self.store.begin() as conn:
+            for start in range(0, len(rows), CHUNK):
+                statement = self.store.insert(kv_state).values(rows[start : start + CHUNK])
+                statement = statement.on_conflict_do_update(
+                    index_elements=[kv_state.c.namespace, kv_state.c.key],
+                    set_={
+                        "value": statement.excluded.value,
+                        "updated_at": statement.excluded.updated_at,
+                    },
+                )
+                await conn.execute(statement)
+
+    async def delete(self, namespace: str, key: str) -> None:
+        async with self.store.begin() as conn:
+            await conn.execute(
+                delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
+            )
+
+    async def keys(self, namespace: str, prefix: str = "") -> list[str]:
+        async with self.store.begin() as conn:
+            query = select(kv_state.c.key).where(kv_state.c.namespace == namespace)
+            if prefix:
+                query = query.where(kv_state.c.key.startswith(prefix, autoescape=True))
+            rows = await conn.execute(query.order_by(kv_state.c.key))
+            return [row.key for row in rows]
