@@ -42,6 +42,9 @@ class Engine:
         self.jobs = JobRunner(runtime, self.name)
         self.scheduler = Scheduler(self.jobs)
         self._background: set[asyncio.Task[Any]] = set()
+        runtime._start_job = lambda name, params, trigger: self.start_job(
+            name, params, trigger=trigger
+        )
 
     @classmethod
     async def open(

@@ -201,7 +201,7 @@ def _message_row(message: Message, now: float) -> dict[str, Any]:
         "resource_version": message.resource_version,
         "payload": dumps(message.payload),
         "payload_included": message.payload_included,
-        "received_at": (message.created_at.timestamp() if message.created_at else now),
+        "received_at": now,
     }
 
 

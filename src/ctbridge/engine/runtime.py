@@ -43,6 +43,7 @@ class Runtime:
         self._commercetools: CommercetoolsClient | None = None
         self._limiters: dict[str, RateLimiter] = {}
         self._coalescers: dict[str, Coalescer[Any, Any]] = {}
+        self._start_job: Callable[[str, dict[str, Any] | None, str], Awaitable[int]] | None = None
 
     @property
     def commercetools(self) -> CommercetoolsClient:
@@ -91,6 +92,15 @@ class Runtime:
             else self.registry.connectors_for(message.type)
         )
         return await Inbox(self.store).enqueue(message, targets)
+
+    async def start_job(
+        self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "http"
+    ) -> int:
+        """Starts a job run in the background and returns its id; raises
+        `ctbridge.engine.jobs.JobBusy` when a run of that job is already going."""
+        if self._start_job is None:
+            raise RuntimeError("jobs can only be started once the engine is open")
+        return await self._start_job(name, params, trigger)
 
     def mapper(self, name: str, default: Callable[..., T]) -> Callable[..., T]:
         """A mapping function a user may replace through an extension (see the README)."""

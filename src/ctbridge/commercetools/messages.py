@@ -1,0 +1,129 @@
+"""Parses every shape in which commercetools delivers a message over HTTP into one `Message`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ctbridge.engine.message import Message
+
+SOURCE = "commercetools"
+CHANGE_NOTIFICATIONS = {"ResourceCreated", "ResourceUpdated", "ResourceDeleted"}
+
+
+class MalformedDelivery(ValueError):
+    """The body is not a commercetools message in any known format; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class IgnoredDelivery(Exception):
+    """A well-formed delivery that carries nothing to process (e.g. the subscription's test)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_delivery(body: bytes | str, headers: Mapping[str, str] | None = None) -> Message:
+    """Accepts a Google Pub/Sub push envelope (base64 `message.data`), a CloudEvents event
+    (structured, or binary with `ce-*` headers; the message in `data`) or a plain Platform-format
+    message, and returns the message. Raises MalformedDelivery or IgnoredDelivery."""
+    document = _json(body, "body")
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    if "ce-specversion" in lowered:
+        return to_message(document)
+    if isinstance(document, dict) and isinstance(document.get("message"), dict):
+        document = _pubsub_data(document["message"])
+    if isinstance(document, dict) and "specversion" in document:
+        document = _cloud_event_data(document)
+    return to_message(document)
+
+
+def to_message(document: Any) -> Message:
+    """Validates a Platform-format message payload and builds the `Message`."""
+    if not isinstance(document, dict):
+        raise MalformedDelivery("message is not a JSON object")
+    notification = document.get("notificationType", "Message")
+    if notification in CHANGE_NOTIFICATIONS:
+        resource_type = (document.get("resource") or {}).get("typeId")
+        if resource_type == "subscription":
+            raise IgnoredDelivery("subscription test notification")
+        raise IgnoredDelivery(f"change notification {notification} is not handled")
+    if notification != "Message":
+        raise MalformedDelivery(f"unknown notificationType {notification!r}")
+    message_id = document.get("id")
+    message_type = document.get("type")
+    resource = document.get("resource")
+    if not isinstance(message_id, str) or not message_id:
+        raise MalformedDelivery("message has no id")
+    if not isinstance(message_type, str) or not message_type:
+        raise MalformedDelivery("message has no type")
+    if not isinstance(resource, dict) or not resource.get("typeId") or not resource.get("id"):
+        raise MalformedDelivery("message has no resource typeId/id")
+    return Message(
+        id=message_id,
+        type=message_type,
+        source=SOURCE,
+        resource_type=str(resource["typeId"]),
+        resource_id=str(resource["id"]),
+        sequence_number=_optional_int(document, "sequenceNumber"),
+        resource_version=_optional_int(document, "resourceVersion"),
+        payload=document,
+        payload_included="payloadNotIncluded" not in document,
+        created_at=_timestamp(document.get("createdAt")),
+    )
+
+
+def _pubsub_data(envelope: dict[str, Any]) -> Any:
+    data = envelope.get("data")
+    if not isinstance(data, str):
+        raise MalformedDelivery("Pub/Sub message has no data")
+    try:
+        decoded = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedDelivery("Pub/Sub message data is not base64") from None
+    return _json(decoded, "Pub/Sub message data")
+
+
+def _cloud_event_data(event: dict[str, Any]) -> Any:
+    if "data" in event:
+        data = event["data"]
+        return _json(data, "CloudEvents data") if isinstance(data, str) else data
+    if isinstance(event.get("data_base64"), str):
+        try:
+            return _json(base64.b64decode(event["data_base64"], validate=True), "CloudEvents data")
+        except (binascii.Error, ValueError):
+            raise MalformedDelivery("CloudEvents data_base64 is not base64") from None
+    raise MalformedDelivery("CloudEvents event has no data")
+
+
+def _json(raw: bytes | str, what: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise MalformedDelivery(f"{what} is not JSON") from None
+
+
+def _optional_int(document: dict[str, Any], field: str) -> int | None:
+    value = document.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedDelivery(f"{field} is not an integer")
+    return value
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -1,0 +1,101 @@
+"""The admin API: queue and connector status, dead letters (list, show, replay, purge), job runs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel
+
+from ctbridge.engine.host import Engine
+from ctbridge.engine.inbox import Inbox
+from ctbridge.engine.jobs import JobBusy, JobRun, UnknownJob
+from ctbridge.web.admin_auth import require_admin
+
+
+class Selection(BaseModel):
+    """Which dead letters: the given task ids, or all (optionally of one connector)."""
+
+    ids: list[int] | None = None
+    connector: str | None = None
+
+
+class JobRequest(BaseModel):
+    params: dict[str, Any] = {}
+
+
+def job_run_view(run: JobRun) -> dict[str, Any]:
+    view = asdict(run)
+    view["report"] = run.report.as_dict()
+    return view
+
+
+def admin_api_router(engine: Engine) -> APIRouter:
+    router = APIRouter(
+        prefix="/admin/api", tags=["admin"], dependencies=[Depends(require_admin(engine.settings))]
+    )
+    inbox = Inbox(engine.store)
+
+    @router.get("/status")
+    async def status() -> dict[str, Any]:
+        stats = await inbox.stats()
+        counts = await inbox.task_counts()
+        per_connector: dict[str, dict[str, int]] = {}
+        for (connector, state), count in counts.items():
+            per_connector.setdefault(connector, {})[state] = count
+        return {
+            "connectors": sorted(engine.connectors),
+            "queue": asdict(stats),
+            "tasks": per_connector,
+            "jobs": sorted(engine.registry.jobs()),
+            "next_runs": await engine.scheduler.next_runs(),
+        }
+
+    @router.get("/dead-letters")
+    async def dead_letters(connector: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        return [
+            asdict(letter) for letter in await inbox.dead_letters(connector=connector, limit=limit)
+        ]
+
+    @router.get("/dead-letters/{task_id}")
+    async def dead_letter(task_id: int) -> dict[str, Any]:
+        letter = await inbox.dead_letter(task_id)
+        if letter is None:
+            raise HTTPException(404, f"no dead letter {task_id}")
+        return asdict(letter)
+
+    @router.post("/dead-letters/replay")
+    async def replay(selection: Selection) -> dict[str, int]:
+        return {"replayed": await inbox.replay(selection.ids, connector=selection.connector)}
+
+    @router.post("/dead-letters/purge")
+    async def purge(selection: Selection) -> dict[str, int]:
+        return {"purged": await inbox.purge(selection.ids, connector=selection.connector)}
+
+    @router.get("/rejected")
+    async def rejected(limit: int = 50) -> list[dict[str, Any]]:
+        return await inbox.rejections(limit)
+
+    @router.get("/jobs/runs")
+    async def job_runs(name: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        return [job_run_view(run) for run in await engine.jobs.runs(name, limit)]
+
+    @router.get("/jobs/runs/{run_id}")
+    async def job_run(run_id: int) -> dict[str, Any]:
+        try:
+            return job_run_view(await engine.jobs.get(run_id))
+        except Exception:
+            raise HTTPException(404, f"no job run {run_id}") from None
+
+    @router.post("/jobs/{name}/run", status_code=202)
+    async def start_job(name: str, request: JobRequest) -> dict[str, Any]:
+        try:
+            run_id = await engine.start_job(name, request.params, trigger="admin")
+        except UnknownJob as error:
+            raise HTTPException(404, str(error)) from None
+        except JobBusy as error:
+            raise HTTPException(409, str(error)) from None
+        return {"run_id": run_id}
+
+    return router

@@ -1,0 +1,55 @@
+"""Builds the ASGI app of `ctbridge serve` around an open engine."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from ctbridge.engine.host import Engine
+from ctbridge.engine.inbox import Inbox
+from ctbridge.engine.intake import IntakeWriter
+from ctbridge.web.admin_api import admin_api_router
+from ctbridge.web.events import events_router
+from ctbridge.web.health import health_router
+
+
+def create_app(engine: Engine, *, background: bool = False, close_engine: bool = False) -> FastAPI:
+    """The app serves intake, health, admin and every enabled connector's routes.
+
+    With `background=True` the worker and scheduler run in the app's lifespan (the embedded
+    `serve` mode); on shutdown they finish the batch in hand and stop.
+    """
+    writer = IntakeWriter(Inbox(engine.store))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        writer.start()
+        stop = asyncio.Event()
+        loops = asyncio.create_task(engine.serve_background(stop)) if background else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if loops is not None:
+                await loops
+            await writer.close()
+            if close_engine:
+                await engine.close()
+
+    app = FastAPI(
+        title="ctbridge",
+        summary="commercetools integration connectors",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.include_router(events_router(engine, writer))
+    app.include_router(health_router(engine))
+    app.include_router(admin_api_router(engine))
+    for connector in engine.connectors.values():
+        for router in connector.routers():
+            app.include_router(router)
+    return app

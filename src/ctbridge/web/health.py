@@ -1,0 +1,41 @@
+"""Liveness, readiness (the database answers) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ctbridge.engine import metrics
+from ctbridge.engine.host import Engine
+from ctbridge.engine.inbox import Inbox
+
+
+def health_router(engine: Engine) -> APIRouter:
+    router = APIRouter(tags=["health"])
+    inbox = Inbox(engine.store)
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        try:
+            await engine.store.ping()
+        except Exception as error:
+            return JSONResponse(
+                {"status": "unavailable", "database": type(error).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ready"})
+
+    @router.get("/metrics")
+    async def prometheus() -> Response:
+        stats = await inbox.stats()
+        metrics.QUEUE_DEPTH.labels("pending").set(stats.pending)
+        metrics.QUEUE_DEPTH.labels("running").set(stats.running)
+        metrics.QUEUE_DEPTH.labels("dead").set(stats.dead)
+        metrics.OLDEST_PENDING_SECONDS.set(stats.oldest_pending_age or 0)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
