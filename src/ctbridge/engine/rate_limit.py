@@ -47,7 +47,6 @@ class RateLimiter:
 
     async def _try_take(self, tokens: int) -> float:
         """Takes tokens if available and returns 0, else returns the seconds to wait."""
-        now = time.time()
         async with self.store.begin() as conn:
             query = select(rate_buckets.c.tokens, rate_buckets.c.updated_at).where(
                 rate_buckets.c.key == self.key
@@ -55,6 +54,8 @@ class RateLimiter:
             if not self.store.is_sqlite:
                 query = query.with_for_update()
             row = (await conn.execute(query)).first()
+            # The clock is read once the bucket is locked, so takes are ordered by their times.
+            now = time.time()
             if row is None:
                 statement = (
                     self.store.insert(rate_buckets)
@@ -69,7 +70,7 @@ class RateLimiter:
                 await conn.execute(
                     update(rate_buckets)
                     .where(rate_buckets.c.key == self.key)
-                    .values(tokens=available - tokens, updated_at=now)
+                    .values(tokens=available - tokens, updated_at=max(now, row.updated_at))
                 )
                 return 0.0
             return (tokens - available) / self.rate
