@@ -228,9 +228,9 @@ class Worker:
         return {(row.connector, row.resource_key): row.last_applied for row in rows}
 
     async def _reclaim_expired(self) -> None:
-        """Returns tasks whose worker died (lease expired) to the queue, at most every 5 s."""
+        """Returns tasks whose worker died (lease expired) to the queue, checked every few seconds."""
         now = time.time()
-        if now - self._last_reclaim < 5:
+        if now - self._last_reclaim < min(5.0, self.lease_seconds):
             return
         self._last_reclaim = now
         async with self.store.begin() as conn:

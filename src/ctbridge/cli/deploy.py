@@ -1,0 +1,68 @@
+"""`ctbridge deploy` / `undeploy`: one commercetools subscription per enabled connector, in place."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ctbridge.cli.settings_loader import configuration_errors, open_engine, out
+from ctbridge.commercetools.destination_settings import load_destination
+from ctbridge.commercetools.message_resource_types import UnknownMessageType, resource_type_of
+from ctbridge.commercetools.subscriptions import SubscriptionSpec, deploy, undeploy
+from ctbridge.engine.host import Engine
+
+KEY_PREFIX = "ctbridge-"
+
+
+def subscription_key(connector: str) -> str:
+    return f"{KEY_PREFIX}{connector}"
+
+
+def commercetools_message_types(engine: Engine, connector: str) -> list[str]:
+    """The connector's handled types that commercetools emits (webhook names are left out)."""
+    found = []
+    for message_type in engine.registry.message_types(connector):
+        try:
+            resource_type_of(message_type)
+        except UnknownMessageType:
+            continue
+        found.append(message_type)
+    return found
+
+
+def deploy_command() -> None:
+    """Creates or updates (never deletes and recreates) each enabled connector's subscription,
+    for exactly the message types its handlers take, and runs the connectors' own set-up."""
+
+    async def run() -> None:
+        with configuration_errors():
+            destination, delivery_format = load_destination()
+        async with open_engine(need_commercetools=True) as engine:
+            client = engine.runtime.commercetools
+            for name, connector in sorted(engine.connectors.items()):
+                types = commercetools_message_types(engine, name)
+                if types:
+                    spec = SubscriptionSpec.for_message_types(
+                        subscription_key(name), types, dict(destination), delivery_format
+                    )
+                    result = await deploy(client, spec)
+                    out.print(f"{name}: subscription {spec.key} {result} ({', '.join(types)})")
+                setup = getattr(connector, "deploy", None)
+                if setup is not None:
+                    for line in await setup():
+                        out.print(f"{name}: {line}")
+
+    asyncio.run(run())
+
+
+def undeploy_command() -> None:
+    """Deletes the subscriptions `deploy` created; running it again changes nothing."""
+
+    async def run() -> None:
+        async with open_engine(need_commercetools=True) as engine:
+            for name in sorted(engine.connectors):
+                removed = await undeploy(engine.runtime.commercetools, subscription_key(name))
+                out.print(
+                    f"{name}: subscription {subscription_key(name)} {'deleted' if removed else 'not present'}"
+                )
+
+    asyncio.run(run())
