@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
@@ -60,3 +62,27 @@ class BackgroundServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextlib.asynccontextmanager
+async def serve_in_loop(app: Any, port: int | None = None, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serves `app` on the running event loop (real HTTP on 127.0.0.1) and yields its base URL.
+
+    Use this when the app shares asyncio objects (database pools, the engine) with the caller.
+    """
+    port = port or free_port()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", access_log=False)
+    server = uvicorn.Server(config)
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]  # the caller owns signals
+    task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if task.done() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"server on {host}:{port} did not start")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
