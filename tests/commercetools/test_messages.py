@@ -1,0 +1,91 @@
+"""Every delivery shape commercetools sends over HTTP parses into the same message."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ctbridge.commercetools.messages import IgnoredDelivery, MalformedDelivery, parse_delivery
+
+MESSAGE = {
+    "notificationType": "Message",
+    "projectKey": "demo",
+    "id": "4f2b7c2e",
+    "version": 1,
+    "sequenceNumber": 3,
+    "resource": {"typeId": "inventory-entry", "id": "inv-1"},
+    "resourceVersion": 4,
+    "resourceUserProvidedIdentifiers": {"sku": "SKU-1"},
+    "type": "InventoryEntryQuantitySet",
+    "oldQuantityOnStock": 5,
+    "newQuantityOnStock": 2,
+    "createdAt": "2026-11-23T10:00:00.000Z",
+}
+
+
+def pubsub(document) -> bytes:
+    data = base64.b64encode(json.dumps(document).encode()).decode()
+    return json.dumps({"message": {"data": data, "messageId": "9", "attributes": {}}, "subscription": "s"}).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (json.dumps(MESSAGE).encode(), {}),
+        (pubsub(MESSAGE), {}),
+        (json.dumps({"specversion": "1.0", "id": "x", "type": "t", "source": "s", "data": MESSAGE}).encode(), {}),
+        (json.dumps({"specversion": "1.0", "id": "x", "data_base64": base64.b64encode(json.dumps(MESSAGE).encode()).decode()}).encode(), {}),
+        (pubsub({"specversion": "1.0", "id": "x", "data": MESSAGE}), {}),
+        (json.dumps(MESSAGE).encode(), {"Ce-Specversion": "1.0"}),
+    ],
+    ids=["platform", "pubsub", "cloudevents", "cloudevents-base64", "pubsub-cloudevents", "cloudevents-binary"],
+)
+def test_every_delivery_shape_gives_the_same_message(body, headers):
+    message = parse_delivery(body, headers)
+    assert message.id == "4f2b7c2e"
+    assert message.type == "InventoryEntryQuantitySet"
+    assert (message.resource_type, message.resource_id) == ("inventory-entry", "inv-1")
+    assert (message.sequence_number, message.resource_version) == (3, 4)
+    assert message.payload["newQuantityOnStock"] == 2
+    assert message.payload_included is True
+    assert message.resource_key == "inventory-entry/inv-1"
+
+
+def test_payload_not_included_asks_the_handler_to_fetch():
+    message = parse_delivery(json.dumps({**MESSAGE, "payloadNotIncluded": {"reason": "too large", "payloadType": "InventoryEntryQuantitySet"}}))
+    assert message.payload_included is False
+
+
+def test_the_subscription_test_notification_is_ignored():
+    with pytest.raises(IgnoredDelivery, match="test notification"):
+        parse_delivery(pubsub({"notificationType": "ResourceCreated", "resource": {"typeId": "subscription", "id": "s"}}))
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        ([1, 2], "message is not a JSON object"),
+        ({**MESSAGE, "id": ""}, "message has no id"),
+        ({**MESSAGE, "type": None}, "message has no type"),
+        ({**MESSAGE, "resource": {"typeId": "product"}}, "message has no resource typeId/id"),
+        ({**MESSAGE, "resourceVersion": True}, "resourceVersion is not an integer"),
+        ({**MESSAGE, "notificationType": "Mystery"}, "unknown notificationType 'Mystery'"),
+        ({"specversion": "1.0", "id": "x"}, "CloudEvents event has no data"),
+    ],
+)
+def test_malformed_messages_are_refused_with_a_reason(document, reason):
+    with pytest.raises(MalformedDelivery) as raised:
+        parse_delivery(json.dumps(document))
+    assert raised.value.reason == reason
+
+
+@given(st.binary(max_size=512))
+def test_any_bytes_either_parse_or_give_a_reason(body):
+    try:
+        parse_delivery(body)
+    except (MalformedDelivery, IgnoredDelivery) as refused:
+        assert refused.reason
