@@ -50,6 +50,11 @@ class QueueStats:
 class Inbox:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._insert_messages = (
+            store.insert(inbox_messages)
+            .on_conflict_do_nothing(index_elements=[inbox_messages.c.message_id])
+            .returning(inbox_messages.c.id, inbox_messages.c.message_id)
+        )
 
     async def enqueue(self, message: Message, connectors: Sequence[str]) -> bool:
         return (await self.enqueue_many([(message, connectors)]))[0]
@@ -59,17 +64,11 @@ class Inbox:
         now = time.time()
         inserted: dict[str, int] = {}
         async with self.store.begin() as conn:
-            for start in range(0, len(items), CHUNK):
-                chunk = items[start : start + CHUNK]
-                rows = [_message_row(message, now) for message, _ in chunk]
-                statement = (
-                    self.store.insert(inbox_messages)
-                    .values(rows)
-                    .on_conflict_do_nothing(index_elements=[inbox_messages.c.message_id])
-                    .returning(inbox_messages.c.id, inbox_messages.c.message_id)
-                )
-                for row in await conn.execute(statement):
-                    inserted[row.message_id] = row.id
+            # executemany of one cached statement: SQLAlchemy batches it into multi-row INSERTs
+            # with RETURNING ("insertmanyvalues") without compiling a new statement per batch.
+            rows = [_message_row(message, now) for message, _ in items]
+            for row in await conn.execute(self._insert_messages, rows):
+                inserted[row.message_id] = row.id
             task_rows = []
             claimed: set[str] = set()
             for message, connectors in items:
@@ -78,8 +77,8 @@ class Inbox:
                     continue
                 claimed.add(message.id)
                 task_rows.extend(_task_row(pk, message, connector, now) for connector in connectors)
-            for start in range(0, len(task_rows), CHUNK):
-                await conn.execute(tasks.insert().values(task_rows[start : start + CHUNK]))
+            if task_rows:
+                await conn.execute(tasks.insert(), task_rows)
         seen: set[str] = set()
         results = []
         for message, _ in items:
