@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ctbridge.cli import dlq, jobs
+from ctbridge.cli.demo import demo, sandbox
 from ctbridge.cli.deploy import deploy_command, undeploy_command
 from ctbridge.cli.doctor import doctor
 from ctbridge.cli.serve import serve, worker
@@ -20,6 +21,8 @@ app.command()(worker)
 app.command("deploy")(deploy_command)
 app.command("undeploy")(undeploy_command)
 app.command()(doctor)
+app.command()(demo)
+app.command()(sandbox)
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(jobs.app, name="job")
 app.add_typer(jobs.load_app, name="load")

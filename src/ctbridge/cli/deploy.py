@@ -6,27 +6,14 @@ import asyncio
 
 from ctbridge.cli.settings_loader import configuration_errors, open_engine, out
 from ctbridge.commercetools.destination_settings import load_destination
-from ctbridge.commercetools.message_resource_types import UnknownMessageType, resource_type_of
+from ctbridge.commercetools.message_resource_types import commercetools_message_types
 from ctbridge.commercetools.subscriptions import SubscriptionSpec, deploy, undeploy
-from ctbridge.engine.host import Engine
 
 KEY_PREFIX = "ctbridge-"
 
 
 def subscription_key(connector: str) -> str:
     return f"{KEY_PREFIX}{connector}"
-
-
-def commercetools_message_types(engine: Engine, connector: str) -> list[str]:
-    """The connector's handled types that commercetools emits (webhook names are left out)."""
-    found = []
-    for message_type in engine.registry.message_types(connector):
-        try:
-            resource_type_of(message_type)
-        except UnknownMessageType:
-            continue
-        found.append(message_type)
-    return found
 
 
 def deploy_command() -> None:
@@ -39,7 +26,7 @@ def deploy_command() -> None:
         async with open_engine(need_commercetools=True) as engine:
             client = engine.runtime.commercetools
             for name, connector in sorted(engine.connectors.items()):
-                types = commercetools_message_types(engine, name)
+                types = commercetools_message_types(engine.registry.message_types(name))
                 if types:
                     spec = SubscriptionSpec.for_message_types(
                         subscription_key(name), types, dict(destination), delivery_format
