@@ -10,7 +10,11 @@ import typer
 import uvicorn
 
 from ctbridge.cli.settings_loader import open_engine
+from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.engine.inbox import Inbox
+from ctbridge.engine.intake import IntakeWriter
 from ctbridge.web.app import create_app
+from ctbridge.web.pull import run_pull_consumer
 
 
 def serve(
@@ -42,7 +46,8 @@ def worker(
         True, help="Also run scheduled jobs (safe on many workers: a lease stops overlaps)"
     ),
 ) -> None:
-    """Runs the worker (and the scheduler) without HTTP, for scale-out on PostgreSQL."""
+    """Runs the worker (and the scheduler) without HTTP, for scale-out on PostgreSQL; with
+    CTBRIDGE_PUBSUB_SUBSCRIPTION set it also pulls commercetools messages from Pub/Sub."""
 
     async def run() -> None:
         async with open_engine() as engine:
@@ -50,6 +55,16 @@ def worker(
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop.set)
-            await engine.serve_background(stop, scheduler=scheduler)
+            inbox = Inbox(engine.store)
+            writer = IntakeWriter(inbox)
+            writer.start()
+            intake = DeliveryIntake(engine.registry, inbox, writer)
+            try:
+                await asyncio.gather(
+                    engine.serve_background(stop, scheduler=scheduler),
+                    run_pull_consumer(engine, intake, stop),
+                )
+            finally:
+                await writer.close()
 
     asyncio.run(run())

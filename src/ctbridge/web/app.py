@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.web.admin_api import admin_api_router
 from ctbridge.web.events import events_router
 from ctbridge.web.health import health_router
+from ctbridge.web.pull import run_pull_consumer
 
 
 def create_app(engine: Engine, *, background: bool = False, close_engine: bool = False) -> FastAPI:
@@ -22,13 +24,19 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
     With `background=True` the worker and scheduler run in the app's lifespan (the embedded
     `serve` mode); on shutdown they finish the batch in hand and stop.
     """
-    writer = IntakeWriter(Inbox(engine.store))
+    inbox = Inbox(engine.store)
+    writer = IntakeWriter(inbox)
+    intake = DeliveryIntake(engine.registry, inbox, writer)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         writer.start()
         stop = asyncio.Event()
-        loops = asyncio.create_task(engine.serve_background(stop)) if background else None
+        loops = (
+            asyncio.gather(engine.serve_background(stop), run_pull_consumer(engine, intake, stop))
+            if background
+            else None
+        )
         try:
             yield
         finally:
@@ -46,7 +54,7 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
         lifespan=lifespan,
     )
     app.state.engine = engine
-    app.include_router(events_router(engine, writer))
+    app.include_router(events_router(intake, engine.settings.max_body_bytes))
     app.include_router(health_router(engine))
     app.include_router(admin_api_router(engine))
     for connector in engine.connectors.values():

@@ -5,13 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ctbridge.commercetools.messages import IgnoredDelivery, MalformedDelivery, parse_delivery
+from ctbridge.commercetools.intake import SOURCE, DeliveryIntake
 from ctbridge.engine import metrics
-from ctbridge.engine.host import Engine
-from ctbridge.engine.inbox import Inbox
-from ctbridge.engine.intake import IntakeWriter
-
-SOURCE = "commercetools"
 
 
 class BodyTooLarge(Exception):
@@ -32,10 +27,8 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def events_router(engine: Engine, writer: IntakeWriter) -> APIRouter:
+def events_router(intake: DeliveryIntake, limit: int) -> APIRouter:
     router = APIRouter(tags=["intake"])
-    inbox = Inbox(engine.store)
-    limit = engine.settings.max_body_bytes
 
     @router.post(
         "/events", status_code=202, summary="Receive a commercetools subscription delivery"
@@ -50,26 +43,16 @@ def events_router(engine: Engine, writer: IntakeWriter) -> APIRouter:
             metrics.REJECTED.labels(SOURCE, "too_large").inc()
             return JSONResponse({"status": "rejected", "reason": "body too large"}, status_code=413)
         try:
-            message = parse_delivery(body, request.headers)
-        except IgnoredDelivery as ignored:
-            metrics.REJECTED.labels(SOURCE, "ignored").inc()
-            return JSONResponse({"status": "ignored", "reason": ignored.reason}, status_code=200)
-        except MalformedDelivery as malformed:
-            metrics.REJECTED.labels(SOURCE, "malformed").inc()
-            await inbox.record_rejection(SOURCE, malformed.reason, body)
-            return JSONResponse({"status": "rejected", "reason": malformed.reason}, status_code=202)
-        connectors = engine.registry.connectors_for(message.type)
-        try:
-            stored = await writer.submit(message, connectors)
+            result = await intake.accept(body, request.headers)
         except Exception:
             return JSONResponse({"status": "error", "reason": "could not store"}, status_code=503)
-        if stored:
-            metrics.RECEIVED.labels(SOURCE).inc()
-        else:
-            metrics.DUPLICATES.labels(SOURCE).inc()
+        if result.status in ("accepted", "duplicate"):
+            return JSONResponse(
+                {"status": result.status, "connectors": result.connectors}, status_code=202
+            )
+        status_code = 200 if result.status == "ignored" else 202
         return JSONResponse(
-            {"status": "accepted" if stored else "duplicate", "connectors": connectors},
-            status_code=202,
+            {"status": result.status, "reason": result.reason}, status_code=status_code
         )
 
     return router

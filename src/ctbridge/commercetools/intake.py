@@ -1,0 +1,48 @@
+"""Accepting one commercetools delivery: parse, ignore or record what is unusable, store the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ctbridge.commercetools.messages import IgnoredDelivery, MalformedDelivery, parse_delivery
+from ctbridge.engine import metrics
+from ctbridge.engine.inbox import Inbox
+from ctbridge.engine.intake import IntakeWriter
+from ctbridge.engine.registry import Registry
+
+SOURCE = "commercetools"
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """`status` is accepted, duplicate, ignored or rejected; all four may be acknowledged."""
+
+    status: str
+    reason: str | None = None
+    connectors: list[str] = field(default_factory=list)
+
+
+class DeliveryIntake:
+    """Shared by `POST /events` and the Pub/Sub pull consumer. Raises only when a good message
+    could not be stored, so that the caller does not acknowledge it and it comes again."""
+
+    def __init__(self, registry: Registry, inbox: Inbox, writer: IntakeWriter) -> None:
+        self.registry = registry
+        self.inbox = inbox
+        self.writer = writer
+
+    async def accept(self, body: bytes, headers: Mapping[str, str] | None = None) -> IntakeResult:
+        try:
+            message = parse_delivery(body, headers)
+        except IgnoredDelivery as ignored:
+            metrics.REJECTED.labels(SOURCE, "ignored").inc()
+            return IntakeResult("ignored", ignored.reason)
+        except MalformedDelivery as malformed:
+            metrics.REJECTED.labels(SOURCE, "malformed").inc()
+            await self.inbox.record_rejection(SOURCE, malformed.reason, body)
+            return IntakeResult("rejected", malformed.reason)
+        connectors = self.registry.connectors_for(message.type)
+        stored = await self.writer.submit(message, connectors)
+        (metrics.RECEIVED if stored else metrics.DUPLICATES).labels(SOURCE).inc()
+        return IntakeResult("accepted" if stored else "duplicate", None, connectors)
