@@ -60,6 +60,9 @@ class EngineSettings(BaseSettings):
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
     max_body_bytes: int = 16 * 1024 * 1024
+    pubsub_subscription: str | None = Field(
+        default=None, pattern=r"^projects/[^/]+/subscriptions/[^/]+$"
+    )
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
 

@@ -20,9 +20,11 @@ def available_connectors() -> dict[str, Any]:
 
 
 def connector_factories(names: list[str]) -> dict[str, ConnectorFactory]:
-    """Loads the factories of the enabled connectors; unknown names fail with one clear line."""
+    """Loads the factories of the enabled connectors: entry point names, or `module:Class` for
+    a connector of the user's own. Unknown names fail with one clear line each."""
     found = available_connectors()
-    unknown = [name for name in names if name not in found]
+    own = {name: _resolve(name, "CTBRIDGE_CONNECTORS") for name in names if ":" in name}
+    unknown = [name for name in names if name not in found and name not in own]
     if unknown:
         raise ConfigurationError(
             [
@@ -31,7 +33,14 @@ def connector_factories(names: list[str]) -> dict[str, ConnectorFactory]:
                 for name in unknown
             ]
         )
-    return {name: found[name].load() for name in names}
+    factories: dict[str, ConnectorFactory] = {}
+    for name in names:
+        if name in own:
+            factory = own[name]
+            factories[getattr(factory, "name", name)] = factory
+        else:
+            factories[name] = found[name].load()
+    return factories
 
 
 def load_extensions(registry: Registry, specs: list[str]) -> list[str]:
@@ -42,24 +51,20 @@ def load_extensions(registry: Registry, specs: list[str]) -> list[str]:
         ep.load()(registry)
         applied.append(ep.name)
     for spec in specs:
-        _resolve(spec)(registry)
+        _resolve(spec, "CTBRIDGE_EXTENSIONS")(registry)
         applied.append(spec)
     return applied
 
 
-def _resolve(spec: str) -> Callable[[Registry], None]:
+def _resolve(spec: str, variable: str) -> Callable[..., Any]:
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise ConfigurationError(
-            [f"CTBRIDGE_EXTENSIONS: '{spec}' is not of the form module:function"]
-        )
+        raise ConfigurationError([f"{variable}: '{spec}' is not of the form module:name"])
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise ConfigurationError(
-            [f"CTBRIDGE_EXTENSIONS: cannot import '{module_name}': {error}"]
-        ) from None
-    function = getattr(module, attribute, None)
-    if not callable(function):
-        raise ConfigurationError([f"CTBRIDGE_EXTENSIONS: '{spec}' is not a callable"])
-    return function
+        raise ConfigurationError([f"{variable}: cannot import '{module_name}': {error}"]) from None
+    found = getattr(module, attribute, None)
+    if not callable(found):
+        raise ConfigurationError([f"{variable}: '{spec}' is not a callable"])
+    return found
