@@ -53,8 +53,8 @@ class EngineSettings(BaseSettings):
     max_attempts: int = Field(default=8, ge=1, le=100)
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_max_seconds: float = Field(default=900.0, gt=0)
-    worker_concurrency: int = Field(default=32, ge=1, le=1024)
-    worker_batch: int = Field(default=64, ge=1, le=1000)
+    worker_concurrency: int = Field(default=128, ge=1, le=1024)
+    worker_batch: int = Field(default=200, ge=1, le=1000)
     lease_seconds: float = Field(default=300.0, gt=0)
     poll_seconds: float = Field(default=0.5, gt=0)
     admin_username: str = "admin"

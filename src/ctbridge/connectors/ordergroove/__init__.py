@@ -1,0 +1,1 @@
+"""Ordergroove connector: products and stock from commercetools to Ordergroove."""

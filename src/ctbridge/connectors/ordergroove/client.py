@@ -1,0 +1,227 @@
+"""Async client for Ordergroove's product API: bulk create, bulk update, retrieve."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ctbridge.engine.errors import Permanent, Retryable
+
+MAX_BATCH = 100
+MAX_RETRY_AFTER_SECONDS = 120.0
+Pace = Callable[[], Awaitable[None]]
+
+
+class OrdergrooveRejected(Permanent):
+    """The whole call was refused for a reason a retry cannot fix (400, 401, 403...)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"Ordergroove refused the call ({status}): {detail}")
+        self.status = status
+
+
+class OrdergrooveUnavailable(Retryable):
+    """Ordergroove throttled (429), failed (5xx) or did not answer in time; retry later."""
+
+    def __init__(self, reason: str, *, status: int = 0, retry_after: float | None = None) -> None:
+        super().__init__(reason, retry_after=retry_after)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """One item's outcome in a 207 answer: 200 applied, 400 rejected, 404 unknown product."""
+
+    product_id: str
+    status: int
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+def encode_json(value: Any) -> str:
+    """JSON text with Decimal amounts written exactly (never through a float)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Mapping):
+        return (
+            "{" + ",".join(f"{json.dumps(str(k))}:{encode_json(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(encode_json(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    header = response.headers.get("retry-after")
+    if header is None:
+        return None
+    try:
+        return min(max(float(header), 0.0), MAX_RETRY_AFTER_SECONDS)
+    except ValueError:
+        return None
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("detail") or body.get("message") or body)[:200]
+    return str(body)[:200]
+
+
+class OrdergrooveClient:
+    """One Ordergroove merchant, authenticated by its application API key (`x-api-key`).
+
+    Every call first awaits `pace` (the engine's shared rate limiter). 429 (waiting per
+    Retry-After), 5xx and timeouts are retried up to `max_retries` times with exponential
+    backoff and jitter, then raised as `OrdergrooveUnavailable`; a refused call raises
+    `OrdergrooveRejected` at once. The key is never logged or put in an error message.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        api_key: str,
+        timeout: float = 3.0,
+        max_retries: int = 4,
+        pace: Pace | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        backoff_seconds: float = 0.25,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=api_url.rstrip("/"),
+            headers={
+                "x-api-key": api_key,
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+            timeout=httpx.Timeout(timeout, connect=timeout),
+            transport=transport,
+        )
+        self._max_retries = max_retries
+        self._pace = pace
+        self._backoff = backoff_seconds
+        self.calls = 0
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def create_products(self, products: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+        """Bulk create (at most 100); per-item 400 when invalid or the product already exists."""
+        return await self._bulk("POST", "/products-batch/create/", products)
+
+    async def update_products(self, products: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+        """Bulk update (at most 100, partial objects allowed); per-item 404 for unknown products."""
+        return await self._bulk("PATCH", "/products-batch/update/", products)
+
+    async def get_product(self, product_id: str) -> dict[str, Any] | None:
+        """The product as Ordergroove holds it, or None when it does not exist."""
+        response = await self._send("GET", f"/products/{quote(product_id, safe='')}/")
+        if response.status_code == 404:
+            return None
+        self._raise_for_refusal(response)
+        return dict(response.json())
+
+    async def _bulk(
+        self, method: str, path: str, products: Sequence[Mapping[str, Any]]
+    ) -> list[ItemResult]:
+        if not products:
+            return []
+        if len(products) > MAX_BATCH:
+            raise ValueError(f"Ordergroove takes at most {MAX_BATCH} products per call")
+        body = encode_json(list(products))
+        response = await self._send(
+            method, path, content=body, params={"force_all_fields": "false"}
+        )
+        self._raise_for_refusal(response)
+        return _item_results(products, response)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        attempt = 0
+        while True:
+            if self._pace is not None:
+                await self._pace()
+            self.calls += 1
+            try:
+                response = await self._http.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                failure = OrdergrooveUnavailable(
+                    f"Ordergroove did not answer {method} {path} in time"
+                )
+            except httpx.TransportError as error:
+                failure = OrdergrooveUnavailable(
+                    f"could not reach Ordergroove for {method} {path}: {type(error).__name__}"
+                )
+            else:
+                if response.status_code == 429:
+                    wait = _retry_after(response)
+                    failure = OrdergrooveUnavailable(
+                        "Ordergroove throttled the call (429)", status=429, retry_after=wait
+                    )
+                elif response.status_code >= 500:
+                    failure = OrdergrooveUnavailable(
+                        f"Ordergroove failed ({response.status_code})",
+                        status=response.status_code,
+                        retry_after=_retry_after(response),
+                    )
+                else:
+                    return response
+            if attempt >= self._max_retries:
+                raise failure
+            attempt += 1
+            await asyncio.sleep(self._delay(attempt, failure.retry_after))
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return retry_after
+        ceiling = min(self._backoff * 2 ** (attempt - 1), 10.0)
+        return random.uniform(ceiling / 2, ceiling)
+
+    @staticmethod
+    def _raise_for_refusal(response: httpx.Response) -> None:
+        if response.status_code >= 400:
+            raise OrdergrooveRejected(response.status_code, _detail(response))
+
+
+def _item_results(
+    products: Sequence[Mapping[str, Any]], response: httpx.Response
+) -> list[ItemResult]:
+    """One result per product sent, in order; an item Ordergroove left out counts as failed."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    raw = body.get("results") if isinstance(body, dict) else None
+    if not isinstance(raw, list):
+        if response.status_code == 200:
+            return [ItemResult(str(p["product_id"]), 200) for p in products]
+        raw = []
+    by_id: dict[str, dict[str, Any]] = {}
+    for entry in raw:
+        if isinstance(entry, dict) and entry.get("product_id") is not None:
+            by_id.setdefault(str(entry["product_id"]), entry)
+    results = []
+    for product in products:
+        product_id = str(product["product_id"])
+        entry = by_id.get(product_id)
+        if entry is None:
+            results.append(ItemResult(product_id, 0, "no result for this item in the answer"))
+            continue
+        status = int(entry.get("status") or 0)
+        detail = str(entry.get("detail") or entry.get("errors") or entry.get("message") or "")
+        results.append(ItemResult(product_id, status, detail[:200]))
+    return results

@@ -1,0 +1,191 @@
+"""The catalogue jobs: the initial product load and the reconciliation of what changed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ctbridge.connectors.ordergroove.client import OrdergrooveClient
+from ctbridge.connectors.ordergroove.frontier import ResolutionFrontier
+from ctbridge.connectors.ordergroove.ledger import SyncLedger
+from ctbridge.connectors.ordergroove.product_mapping import MappingRules, ProductMapping
+from ctbridge.connectors.ordergroove.upload import Resolution, UploadPipeline
+from ctbridge.engine.connector import JobContext
+
+if TYPE_CHECKING:
+    from ctbridge.commercetools.client import CommercetoolsClient
+
+ProductMapper = Callable[[Mapping[str, Any], MappingRules, datetime], ProductMapping]
+PAGE_SIZE = 250
+PAGES_AHEAD = 2
+_END = object()
+
+
+class CatalogSync:
+    """Streams every published product projection to Ordergroove in exact batches.
+
+    Pages come by keyset (`id > last`, never offsets) and are fetched ahead while batches are
+    sent, so the rate limiter, not commercetools, sets the pace. The checkpoint (the last product
+    id whose variants Ordergroove has all answered for, with the counts so far) is saved only
+    after Ordergroove accepted the batches up to it, so a crashed load resumes without losing
+    or re-counting products. With `only_changed`, variants whose payload matches the ledger's
+    last accepted one are not sent (reconciliation).
+    """
+
+    def __init__(
+        self,
+        commercetools: CommercetoolsClient,
+        client: OrdergrooveClient,
+        ledger: SyncLedger,
+        rules: MappingRules,
+        mapper: ProductMapper,
+        *,
+        batch_size: int = 100,
+        max_in_flight: int = 1,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self.commercetools = commercetools
+        self.client = client
+        self.ledger = ledger
+        self.rules = rules
+        self.mapper = mapper
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.page_size = page_size
+
+    async def run(self, ctx: JobContext, *, only_changed: bool = False) -> None:
+        checkpoint = await ctx.checkpoint() or {}
+        after_id: str | None = checkpoint.get("after_id")
+        earlier = Counter({k: int(v) for k, v in (checkpoint.get("counts") or {}).items()})
+        products_before = int(checkpoint.get("products", 0))
+        for outcome, n in earlier.items():
+            ctx.report.count(outcome, n)
+        total = await self._total_products()
+        frontier = ResolutionFrontier()
+        save_lock = asyncio.Lock()
+        saved: list[str | None] = [after_id]
+
+        async def commit() -> None:
+            if not frontier.advance():
+                return
+            async with save_lock:
+                # Read the frontier inside the lock: batches finish out of order, and a later
+                # save must never write an older resume point over a newer one.
+                if frontier.last_committed == saved[0]:
+                    return
+                saved[0] = frontier.last_committed
+                done = products_before + frontier.committed_products
+                await ctx.save_checkpoint(
+                    {
+                        "after_id": frontier.last_committed,
+                        "counts": dict(earlier + frontier.committed),
+                        "products": done,
+                    }
+                )
+                await ctx.progress(done, total, f"{ctx.report.counts.get('sent', 0)} sent")
+
+        async def on_batch(resolutions: list[Resolution]) -> None:
+            for resolution in resolutions:
+                if resolution.outcome == "sent":
+                    ctx.report.count("sent")
+                else:
+                    ctx.report.item("failed", resolution.sku, resolution.reason)
+                frontier.resolve(resolution.tag, resolution.outcome)
+            await commit()
+
+        pipeline = UploadPipeline(
+            self.client,
+            self.ledger,
+            batch_size=self.batch_size,
+            max_in_flight=self.max_in_flight,
+            on_batch=on_batch,
+        )
+        try:
+            async with contextlib.aclosing(self._pages_ahead(after_id)) as pages:
+                async for page in pages:
+                    await self._send_page(ctx, page, pipeline, frontier, only_changed)
+                    await commit()
+            await pipeline.finish()
+            await commit()
+        finally:
+            await pipeline.aclose()
+        await ctx.progress(products_before + frontier.committed_products, total, "finished")
+        if only_changed:
+            await ctx.save_checkpoint(None)
+
+    async def _send_page(
+        self,
+        ctx: JobContext,
+        page: list[dict[str, Any]],
+        pipeline: UploadPipeline,
+        frontier: ResolutionFrontier,
+        only_changed: bool,
+    ) -> None:
+        now = datetime.now(UTC)
+        mappings = [self.mapper(projection, self.rules, now) for projection in page]
+        accepted = await self.ledger.accepted(
+            str(p["product_id"]) for m in mappings for p in m.products
+        )
+        await self.ledger.record_skus({m.product_id: m.skus for m in mappings})
+        for mapping in mappings:
+            counts: Counter[str] = Counter()
+            for skipped in mapping.skipped:
+                ctx.report.item("skipped", skipped.item_id, skipped.reason)
+                counts["skipped"] += 1
+            to_send = mapping.products
+            if only_changed:
+                to_send = [
+                    p
+                    for p in mapping.products
+                    if not (p["product_id"] in accepted and accepted[p["product_id"]].matches(p))
+                ]
+                unchanged = len(mapping.products) - len(to_send)
+                if unchanged:
+                    ctx.report.count("unchanged", unchanged)
+                    counts["unchanged"] += unchanged
+            ordinal = frontier.add(mapping.product_id, len(to_send), counts)
+            for product in to_send:
+                await pipeline.add(product, tag=ordinal, known=product["product_id"] in accepted)
+
+    async def _pages_ahead(self, after_id: str | None) -> AsyncIterator[list[dict[str, Any]]]:
+        """Keyset pages, read up to PAGES_AHEAD pages ahead of the sender (bounded memory)."""
+        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=PAGES_AHEAD)
+
+        async def produce() -> None:
+            try:
+                async for page in self.commercetools.pages(
+                    "product-projections", after_id=after_id, page_size=self.page_size
+                ):
+                    await queue.put(page)
+                await queue.put(_END)
+            except Exception as error:
+                await queue.put(error)
+
+        producer = asyncio.create_task(produce())
+        try:
+            while True:
+                item = await queue.get()
+                if item is _END:
+                    return
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await producer
+
+    async def _total_products(self) -> int | None:
+        """How many published products there are, for progress only (one cheap query)."""
+        try:
+            page = await self.commercetools.query(
+                "product-projections", limit=1, params={"withTotal": "true"}
+            )
+        except Exception:  # progress without a total is still progress
+            return None
+        total = page.get("total")
+        return int(total) if total is not None else None
