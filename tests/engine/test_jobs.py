@@ -20,7 +20,7 @@ async def test_a_run_is_recorded_with_its_report_and_progress(sqlite_url):
 
     engine, made = await open_engine(sqlite_url)
     made["recorder"].extra_jobs.append(JobSpec("count", count_things))
-    engine.registry._invalidate()
+    engine.registry.invalidate()
     try:
         run = await engine.run_job("recorder.count", {"x": 1})
         assert run.status == "succeeded"
@@ -40,7 +40,7 @@ async def test_a_job_never_runs_twice_at_once(database_url):
 
     engine, made = await open_engine(database_url)
     made["recorder"].extra_jobs.append(JobSpec("slow", slow))
-    engine.registry._invalidate()
+    engine.registry.invalidate()
     try:
         run_id = await engine.start_job("recorder.slow")
         with pytest.raises(JobBusy):
@@ -70,7 +70,7 @@ async def test_a_failed_resumable_job_resumes_from_its_checkpoint(sqlite_url):
 
     engine, made = await open_engine(sqlite_url)
     made["recorder"].extra_jobs.append(JobSpec("load", load, resumable=True))
-    engine.registry._invalidate()
+    engine.registry.invalidate()
     try:
         first = await engine.run_job("recorder.load", {"crash": True})
         assert first.status == "failed" and "target went away" in first.error
@@ -92,7 +92,7 @@ async def test_the_scheduler_starts_a_due_job_once_across_two_engines(postgres_u
     for _ in range(2):
         engine, made = await open_engine(postgres_url)
         made["recorder"].extra_jobs.append(JobSpec("tick", tick, schedule="* * * * *"))
-        engine.registry._invalidate()
+        engine.registry.invalidate()
         engines.append(engine)
     try:
         now = 1_800_000_000.0

@@ -94,8 +94,7 @@ class Engine:
     async def run_until_idle(self, timeout: float = 30.0, *, wait_for_retries: bool = False) -> int:
         """Processes the inbox until nothing is due; returns how many tasks were processed."""
         processed = await self.worker.run_until_idle(timeout, wait_for_retries=wait_for_retries)
-        for coalescer in self.runtime._coalescers.values():
-            await coalescer.drain()
+        await self.runtime.drain_coalescers()
         return processed
 
     async def run_job(

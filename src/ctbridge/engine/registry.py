@@ -30,12 +30,12 @@ class Registry:
     # -- registration -------------------------------------------------------------------------
     def add_connector(self, connector: Connector) -> None:
         self.connectors[connector.name] = connector
-        self._invalidate()
+        self.invalidate()
 
     def override_handler(self, connector: str, message_type: str, factory: HandlerFactory) -> None:
         """Serves `message_type` for `connector` with the handler `factory(connector)` returns."""
         self._handler_factories[(connector, message_type)] = factory
-        self._invalidate()
+        self.invalidate()
 
     add_handler = override_handler
 
@@ -48,7 +48,7 @@ class Registry:
             )
         )
         self._job_factories.setdefault(connector, []).append(factory)
-        self._invalidate()
+        self.invalidate()
 
     def set_mapper(self, name: str, function: Callable[..., Any]) -> None:
         self._mappers[name] = function
@@ -90,6 +90,6 @@ class Registry:
             self._handlers = handlers
         return self._handlers
 
-    def _invalidate(self) -> None:
+    def invalidate(self) -> None:
         self._handlers = None
         self._jobs = None

@@ -106,8 +106,12 @@ class Runtime:
         """A mapping function a user may replace through an extension (see the README)."""
         return self.registry.mapper(name, default)
 
+    async def drain_coalescers(self) -> None:
+        """Flushes every batch waiting in a coalescer and waits for the flushes to finish."""
+        for coalescer in list(self._coalescers.values()):
+            await coalescer.drain()
+
     async def close(self) -> None:
-        for coalescer in self._coalescers.values():
-            await coalescer.close()
+        await self.drain_coalescers()
         if self._commercetools is not None:
             await self._commercetools.aclose()

@@ -1,0 +1,1 @@
+"""Fluent Commerce connector: catalog, customers and orders from commercetools to Fluent."""
