@@ -114,3 +114,23 @@ async def test_the_scheduler_starts_a_due_job_once_across_two_engines(postgres_u
 def test_next_fire_follows_the_cron_expression():
     after = 1_800_000_000.0  # 2027-01-15T08:00:00Z
     assert next_fire("*/5 * * * *", after) == after + 300
+
+
+async def test_restart_makes_a_resumable_job_ignore_its_checkpoint(sqlite_url):
+    starts: list[int] = []
+
+    async def load(ctx: JobContext) -> None:
+        starts.append((await ctx.checkpoint() or {}).get("next", 0))
+        if ctx.params.get("crash"):
+            raise ConnectionError("stop here")
+
+    engine, made = await open_engine(sqlite_url)
+    made["recorder"].extra_jobs.extend([JobSpec("load", load, resumable=True)])
+    engine.registry.invalidate()
+    try:
+        await engine.runtime.state.put("checkpoints", "recorder.load", {"next": 7})
+        await engine.run_job("recorder.load", {"crash": True})
+        await engine.run_job("recorder.load", {"restart": "true"})
+        assert starts == [7, 0]
+    finally:
+        await engine.close()

@@ -153,6 +153,8 @@ class JobRunner:
             _load_checkpoint=lambda: self.runtime.state.get(CHECKPOINTS, name),
             _save_checkpoint=lambda value: self._save_checkpoint(name, value),
         )
+        if spec.resumable and str(run.params.get("restart", "")).lower() in ("1", "true", "yes"):
+            await self.runtime.state.delete(CHECKPOINTS, name)
         heartbeat = asyncio.create_task(self._heartbeat(name, run_id))
         bound = log.bind(job=name, run_id=run_id)
         bound.info("job started", params=run.params)
