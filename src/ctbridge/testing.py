@@ -53,7 +53,9 @@ async def ctbridge_engine_factory(tmp_path) -> AsyncIterator[object]:
         **settings: object,
     ) -> Engine:
         engine = await Engine.open(
-            EngineSettings(database_url=f"sqlite:///{tmp_path}/ctbridge-{len(opened)}.db", **settings),
+            EngineSettings(
+                database_url=f"sqlite:///{tmp_path}/ctbridge-{len(opened)}.db", **settings
+            ),
             commercetools_settings=commercetools_settings,
             factories=factories,
         )

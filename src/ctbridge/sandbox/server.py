@@ -65,13 +65,17 @@ class BackgroundServer:
 
 
 @contextlib.asynccontextmanager
-async def serve_in_loop(app: Any, port: int | None = None, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
+async def serve_in_loop(
+    app: Any, port: int | None = None, *, host: str = "127.0.0.1"
+) -> AsyncIterator[str]:
     """Serves `app` on the running event loop (real HTTP on 127.0.0.1) and yields its base URL.
 
     Use this when the app shares asyncio objects (database pools, the engine) with the caller.
     """
     port = port or free_port()
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", access_log=False)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="on", access_log=False
+    )
     server = uvicorn.Server(config)
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]  # the caller owns signals
     task = asyncio.create_task(server.serve())

@@ -1,0 +1,1 @@
+"""commercetools access: the async HTTP client, its typed errors, messages and subscriptions."""

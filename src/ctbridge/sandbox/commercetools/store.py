@@ -1,0 +1,132 @@
+"""In-memory state of one emulated project: tables per type, ids, clock, message sequences, listeners.
+
+Stored resource dicts are never changed in place: a change replaces the dict (copy on write), so a
+reader may serialise what it fetched after releasing the lock.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+Listener = Callable[[str, dict[str, Any]], None]
+Extractor = Callable[[dict[str, Any]], Iterable[Any]]
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Store:
+    """Tables keyed by commercetools `typeId`, guarded by one re-entrant lock."""
+
+    def __init__(
+        self,
+        project_key: str,
+        *,
+        id_seed: int | None = None,
+        clock: Callable[[], str] = iso_now,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.project_key = project_key
+        self.reserved: dict[str, int] = {}
+        self._tables: dict[str, dict[str, dict[str, Any]]] = {}
+        self._sequences: dict[str, int] = {}
+        self._listeners: list[Listener] = []
+        self._indexes: dict[tuple[str, str], tuple[Extractor, dict[Any, dict[str, None]]]] = {}
+        self._random = random.Random(id_seed) if id_seed is not None else None
+        self._clock = clock
+
+    def new_id(self) -> str:
+        if self._random is None:
+            return str(uuid.uuid4())
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def now(self) -> str:
+        return self._clock()
+
+    def table(self, type_id: str) -> dict[str, dict[str, Any]]:
+        return self._tables.setdefault(type_id, {})
+
+    def get(self, type_id: str, resource_id: str) -> dict[str, Any] | None:
+        return self.table(type_id).get(resource_id)
+
+    def all(self, type_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.table(type_id).values())
+
+    def define_index(self, type_id: str, name: str, extractor: Extractor) -> None:
+        """Keep the ids of `type_id` resources by each value `extractor` yields for them."""
+        with self.lock:
+            entries: dict[Any, dict[str, None]] = {}
+            self._indexes[(type_id, name)] = (extractor, entries)
+            for resource in self.table(type_id).values():
+                for value in extractor(resource):
+                    entries.setdefault(value, {})[resource["id"]] = None
+
+    def lookup(self, type_id: str, name: str, value: Any) -> list[dict[str, Any]]:
+        """Resources whose index `name` holds `value`, in insertion order."""
+        with self.lock:
+            ids = self._indexes[(type_id, name)][1].get(value, {})
+            table = self.table(type_id)
+            return [table[resource_id] for resource_id in ids]
+
+    def find(self, type_id: str, field: str, value: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        with self.lock:
+            if (type_id, field) in self._indexes:
+                found = self.lookup(type_id, field, value)
+                return found[0] if found else None
+            for resource in self.table(type_id).values():
+                if resource.get(field) == value:
+                    return resource
+            return None
+
+    def put(self, type_id: str, resource: dict[str, Any]) -> None:
+        with self.lock:
+            table = self.table(type_id)
+            self._unindex(type_id, table.get(resource["id"]))
+            table[resource["id"]] = resource
+            for (indexed_type, _), (extractor, entries) in self._indexes.items():
+                if indexed_type == type_id:
+                    for value in extractor(resource):
+                        entries.setdefault(value, {})[resource["id"]] = None
+
+    def remove(self, type_id: str, resource_id: str) -> None:
+        with self.lock:
+            self._unindex(type_id, self.table(type_id).pop(resource_id, None))
+
+    def _unindex(self, type_id: str, resource: dict[str, Any] | None) -> None:
+        if resource is None:
+            return
+        for (indexed_type, _), (extractor, entries) in self._indexes.items():
+            if indexed_type == type_id:
+                for value in extractor(resource):
+                    ids = entries.get(value)
+                    if ids is not None:
+                        ids.pop(resource["id"], None)
+                        if not ids:
+                            del entries[value]
+
+    def next_sequence(self, resource_id: str) -> int:
+        with self.lock:
+            number = self._sequences.get(resource_id, 0) + 1
+            self._sequences[resource_id] = number
+            return number
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            return {type_id: len(rows) for type_id, rows in self._tables.items()}
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def notify(self, kind: str, payload: dict[str, Any]) -> None:
+        """Tell listeners (subscription delivery) about a new message or resource change."""
+        for listener in self._listeners:
+            listener(kind, payload)
