@@ -1,0 +1,1 @@
+"""NewStore connector: commercetools orders into NewStore, NewStore ATP back into commercetools."""

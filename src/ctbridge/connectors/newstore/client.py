@@ -1,0 +1,245 @@
+"""Async HTTP client for NewStore: order injection, stocked products, ATP export."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import structlog
+
+from ctbridge.connectors.newstore.auth import (
+    ClientCredentialsGrant,
+    PasswordGrant,
+    TokenCache,
+    TokenGrant,
+)
+from ctbridge.connectors.newstore.config import NewStoreSettings
+from ctbridge.connectors.newstore.errors import (
+    NewStoreRateLimited,
+    NewStoreRejected,
+    NewStoreUnavailable,
+    OrderConflict,
+)
+from ctbridge.engine.errors import Retryable
+
+log = structlog.get_logger("ctbridge.newstore")
+
+FULFILL_ORDER_PATH = "/v0/d/fulfill_order"
+STOCKED_PRODUCTS_PATH = "/_/v0/hq/stocked_products"
+EXPORT_PATH = "/v0/d/availabilities/export"
+
+
+@dataclass
+class StockPage:
+    """One page of stock rows and where the feed said it ended."""
+
+    items: list[dict[str, Any]]
+    total: int
+
+
+@dataclass
+class AvailabilityExport:
+    """A finished ATP export: the rows and the watermark to ask from next time."""
+
+    watermark: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+class NewStoreClient:
+    """One NewStore tenant. Transient failures (transport, 5xx, 429) are retried here with
+    exponential backoff and jitter, then raised as Retryable; 401/403 fetch one fresh token and
+    retry, and a 403 that persists is treated as NewStore's rate limiting."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        grant: TokenGrant,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        backoff_seconds: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_connections: int = 20,
+        export_poll_seconds: float = 1.0,
+        export_max_polls: int = 120,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.max_retries = max_retries
+        self.backoff_seconds = backoff_seconds
+        self.export_poll_seconds = export_poll_seconds
+        self.export_max_polls = export_max_polls
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "ctbridge"},
+        )
+        self.tokens = TokenCache(grant, self._http)
+
+    @classmethod
+    def from_settings(cls, settings: NewStoreSettings, **options: Any) -> NewStoreClient:
+        grant: TokenGrant
+        if settings.uses_client_credentials:
+            assert settings.client_id and settings.client_secret
+            grant = ClientCredentialsGrant(
+                settings.client_credentials_url,
+                settings.client_id,
+                settings.client_secret.get_secret_value(),
+            )
+        else:
+            assert settings.username and settings.password
+            grant = PasswordGrant(
+                settings.base_url, settings.username, settings.password.get_secret_value()
+            )
+        options.setdefault("timeout", settings.timeout_seconds)
+        options.setdefault("max_retries", settings.max_retries)
+        return cls(base_url=settings.base_url, grant=grant, **options)
+
+    def __repr__(self) -> str:
+        return f"NewStoreClient(base_url={self.base_url!r}, grant={self.tokens.grant!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # Orders ---------------------------------------------------------------------------------
+
+    async def fulfill_order(self, body: bytes) -> dict[str, Any]:
+        """Injects one order. `body` is sent as given (canonical bytes): NewStore is idempotent
+        on external_id for an identical payload, so resending after a lost answer is safe."""
+        return await self._request("POST", FULFILL_ORDER_PATH, content=body)
+
+    # Stock ----------------------------------------------------------------------------------
+
+    async def stocked_products_page(self, offset: int, limit: int) -> StockPage:
+        page = await self._request(
+            "GET", STOCKED_PRODUCTS_PATH, params={"limit": limit, "offset": offset}
+        )
+        info = page.get("pagination_info") or {}
+        return StockPage(items=list(page.get("items") or []), total=int(info.get("total", 0)))
+
+    async def stocked_products(self, page_size: int = 500) -> AsyncIterator[StockPage]:
+        """Every page in offset order until `total` rows were read (or a page came back empty)."""
+        offset = 0
+        while True:
+            page = await self.stocked_products_page(offset, page_size)
+            yield page
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                return
+
+    async def availability_export(
+        self, last_updated_at: int | None, page_size: int = 500
+    ) -> AvailabilityExport | None:
+        """Runs a global ATP export (only products changed after `last_updated_at` when given).
+
+        Returns None when the tenant has no export API (404), so callers fall back to a full read.
+        """
+        body: dict[str, Any] = {}
+        if last_updated_at is not None:
+            body["last_updated_at"] = last_updated_at
+        try:
+            started = await self._request("POST", EXPORT_PATH, json=body)
+        except NewStoreRejected as error:
+            if error.status == 404:
+                return None
+            raise
+        export_id = started["id"]
+        status = started
+        for _ in range(self.export_max_polls):
+            if status.get("state") == "finished":
+                break
+            if status.get("state") == "failed":
+                raise NewStoreUnavailable(f"NewStore ATP export {export_id} failed")
+            await asyncio.sleep(self.export_poll_seconds)
+            status = await self._request("GET", f"{EXPORT_PATH}/{export_id}")
+        else:
+            raise NewStoreUnavailable(f"NewStore ATP export {export_id} did not finish in time")
+        rows: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = await self._request(
+                "GET",
+                f"{EXPORT_PATH}/{export_id}/items",
+                params={"limit": page_size, "offset": offset},
+            )
+            items = list(page.get("items") or [])
+            rows.extend(items)
+            offset += len(items)
+            if not items or offset >= int((page.get("pagination_info") or {}).get("total", 0)):
+                break
+        return AvailabilityExport(watermark=int(status["last_updated_at"]), rows=rows)
+
+    # Transport ------------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+    ) -> Any:
+        refreshed = False
+        attempt = 0
+        while True:
+            token = await self.tokens.token()
+            headers = {"Authorization": f"Bearer {token}"}
+            if content is not None:
+                headers["Content-Type"] = "application/json"
+            error: Retryable
+            try:
+                response = await self._http.request(
+                    method, path, params=params, json=json, content=content, headers=headers
+                )
+            except httpx.HTTPError as failure:
+                error = NewStoreUnavailable(f"NewStore {method} {path}: {failure!r}")
+            else:
+                status = response.status_code
+                if status in (401, 403) and not refreshed:
+                    self.tokens.invalidate(token)
+                    refreshed = True
+                    continue
+                if status < 400:
+                    return response.json() if response.content else {}
+                if status in (401, 403, 429):
+                    error = NewStoreRateLimited(
+                        f"NewStore {method} {path} answered {status}",
+                        retry_after=_retry_after(response),
+                    )
+                elif status >= 500:
+                    error = NewStoreUnavailable(f"NewStore {method} {path} answered {status}")
+                else:
+                    raise _rejection(method, path, response)
+            attempt += 1
+            if attempt > self.max_retries:
+                raise error
+            delay = error.retry_after or self.backoff_seconds * 2 ** (attempt - 1)
+            log.info("newstore.retry", path=path, attempt=attempt, reason=error.reason)
+            await asyncio.sleep(random.uniform(delay / 2, delay))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["retry-after"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _rejection(method: str, path: str, response: httpx.Response) -> NewStoreRejected:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = response.text[:500]
+    message = body.get("message") if isinstance(body, dict) else body
+    reason = f"NewStore {method} {path} answered {response.status_code}: {message}"
+    if response.status_code == 409 and path == FULFILL_ORDER_PATH:
+        return OrderConflict(reason, status=409, body=body)
+    return NewStoreRejected(reason, status=response.status_code, body=body)

@@ -1,0 +1,350 @@
+"""Reconciles commercetools inventory with NewStore ATP: read, plan, write with bounded concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from ctbridge.commercetools.errors import ConcurrentModification, InvalidInput
+from ctbridge.connectors.newstore.client import NewStoreClient
+from ctbridge.connectors.newstore.inventory_plan import is_current, quantity_actions
+from ctbridge.connectors.newstore.stock_aggregation import StockAggregate, StockKey, export_totals
+from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.engine.report import RunReport
+
+if TYPE_CHECKING:
+    from ctbridge.commercetools.client import CommercetoolsClient
+    from ctbridge.connectors.newstore.config import NewStoreSettings
+
+log = structlog.get_logger("ctbridge.newstore")
+
+OUTCOMES = ("updated", "created", "zeroed", "unchanged", "not_found", "failed")
+SKU_BATCH = 100
+PROGRESS_EVERY = 1000
+PAGE_SIZE = 500
+ID_SPLITS = tuple("123456789abcdef")
+PARALLEL_SCANS = 4
+
+Progress = Callable[[int, int | None, str], Awaitable[None]]
+
+
+def literal(value: str) -> str:
+    """A commercetools query predicate string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _batches(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class StockSnapshot:
+    """ATP per (identifier, channel key) as read from NewStore.
+
+    `complete` is True only when the read covered the whole feed; only then may entries that are
+    missing from it be zeroed. `watermark` is the export's `last_updated_at`, when one was used.
+    """
+
+    atp: dict[StockKey, int]
+    complete: bool
+    rows: int
+    ignored: int = 0
+    watermark: int | None = None
+
+
+async def read_stocked_products(
+    client: NewStoreClient, settings: NewStoreSettings
+) -> StockSnapshot:
+    """Every stocked-products page, until the feed's total was read.
+
+    Offset paging can skip rows when the feed changes mid-read; a total that moved during the
+    read marks the snapshot incomplete (applied, but no zeroing), and repeats are ignored.
+    """
+    aggregate = StockAggregate(
+        identifier=settings.stock_identifier,
+        atp_field=settings.atp_field,
+        node_channels=settings.node_channels or None,
+    )
+    totals: set[int] = set()
+    async for page in client.stocked_products(settings.stock_page_size):
+        totals.add(page.total)
+        aggregate.extend(page.items)
+    complete = len(totals) == 1 and aggregate.rows >= next(iter(totals))
+    return StockSnapshot(aggregate.totals(), complete, aggregate.rows, aggregate.ignored)
+
+
+async def read_export(
+    client: NewStoreClient, settings: NewStoreSettings, since: int | None
+) -> StockSnapshot | None:
+    """The ATP export (changes after `since`, or everything); None when the API is missing."""
+    export = await client.availability_export(since, settings.stock_page_size)
+    if export is None:
+        return None
+    atp = export_totals(export.rows, settings.stock_identifier)
+    return StockSnapshot(
+        atp, complete=since is None, rows=len(export.rows), watermark=export.watermark
+    )
+
+
+class InventoryReconciler:
+    """Makes commercetools `availableQuantity` equal NewStore ATP for every entry in scope.
+
+    Only entries that differ are written (`changeQuantity` to ATP + reserved, with the version
+    read; on 409 the entry is re-read and the quantity recomputed). Missing entries are created
+    when the sku exists as a product variant (or always/never, per settings); entries absent from
+    a complete read are zeroed when configured. Each sku's failure is reported, never fatal.
+    """
+
+    def __init__(
+        self,
+        commercetools: CommercetoolsClient,
+        settings: NewStoreSettings,
+        report: RunReport,
+        progress: Progress | None = None,
+    ) -> None:
+        self.ct = commercetools
+        self.settings = settings
+        self.report = report
+        self.progress = progress
+        self.written = 0
+        self.phase_seconds: dict[str, float] = {}
+        self._channel_ids: dict[str, str] = {}
+        self._channel_keys: dict[str, str] = {}
+        self._loaded: dict[StockKey, dict[str, Any]] | None = None
+
+    async def load_all(self) -> None:
+        """Reads every commercetools entry in scope; a job may do this while NewStore is read."""
+        started = time.perf_counter()
+        await self._resolve_channels()
+        self._loaded = await self._all_entries()
+        self.phase_seconds["read_commercetools"] = time.perf_counter() - started
+
+    async def run(self, snapshot: StockSnapshot) -> None:
+        for outcome in OUTCOMES:
+            self.report.count(outcome, 0)
+        if self._loaded is not None:
+            entries = self._loaded
+        elif snapshot.complete:
+            await self.load_all()
+            entries = self._loaded or {}
+        else:
+            started = time.perf_counter()
+            await self._resolve_channels()
+            entries = await self._entries_for(snapshot.atp)
+            self.phase_seconds["read_commercetools"] = time.perf_counter() - started
+        started = time.perf_counter()
+        updates: list[tuple[dict[str, Any], int, str]] = []
+        missing: list[StockKey] = []
+        for key, atp in snapshot.atp.items():
+            entry = entries.pop(key, None)
+            if entry is None:
+                missing.append(key)
+            elif is_current(entry, atp):
+                self.report.count("unchanged")
+            else:
+                updates.append((entry, atp, "updated"))
+        if snapshot.complete and self.settings.zero_missing:
+            for entry in entries.values():
+                if is_current(entry, 0):
+                    self.report.count("unchanged")
+                else:
+                    updates.append((entry, 0, "zeroed"))
+        creates = await self._creatable(missing)
+        self.phase_seconds["plan"] = time.perf_counter() - started
+        started = time.perf_counter()
+        total = len(updates) + len(creates)
+        if self.progress:
+            await self.progress(0, total, f"{len(updates)} to update, {len(creates)} to create")
+        jobs: list[Callable[[], Awaitable[None]]] = [
+            (lambda e=entry, a=atp, o=outcome: self._set(e, a, o))
+            for entry, atp, outcome in updates
+        ]
+        jobs += [(lambda k=key: self._create(k, snapshot.atp[k])) for key in creates]
+        done = 0
+
+        async def tracked(job: Callable[[], Awaitable[None]]) -> None:
+            nonlocal done
+            await job()
+            done += 1
+            if self.progress and done % PROGRESS_EVERY == 0:
+                await self.progress(done, total, "writing")
+
+        await self._run_bounded([(lambda j=job: tracked(j)) for job in jobs])
+        self.phase_seconds["write"] = time.perf_counter() - started
+        if self.progress:
+            await self.progress(total, total, "done")
+
+    # Reading --------------------------------------------------------------------------------
+
+    async def _resolve_channels(self) -> None:
+        keys = sorted(set(self.settings.node_channels.values()))
+        if not keys:
+            return
+        page = await self.ct.query(
+            "channels", where=f"key in ({', '.join(literal(k) for k in keys)})", limit=500
+        )
+        self._channel_ids = {c["key"]: c["id"] for c in page.get("results", [])}
+        self._channel_keys = {v: k for k, v in self._channel_ids.items()}
+        unknown = [k for k in keys if k not in self._channel_ids]
+        if unknown:
+            raise Permanent(f"NEW_STORE_NODE_CHANNELS names unknown channel keys: {unknown}")
+
+    def _scope(self) -> str:
+        if not self._channel_ids:
+            return "supplyChannel is not defined"
+        ids = ", ".join(literal(i) for i in sorted(self._channel_ids.values()))
+        return f"supplyChannel(id in ({ids}))"
+
+    def _key(self, entry: dict[str, Any]) -> StockKey:
+        channel_id = (entry.get("supplyChannel") or {}).get("id")
+        if channel_id is None:
+            return (entry["sku"], None)
+        return (entry["sku"], self._channel_keys.get(channel_id, channel_id))
+
+    async def _all_entries(self) -> dict[StockKey, dict[str, Any]]:
+        """Every entry in scope, read as 16 keyset scans over id ranges side by side.
+
+        The ranges split the id space at the hex digits (commercetools ids are UUIDs), so they
+        cover every id exactly once whatever its form, and hide the latency of a long scan.
+        """
+        entries: dict[StockKey, dict[str, Any]] = {}
+
+        async def scan(where: list[str]) -> None:
+            async for page in self.ct.pages("inventory", where=where, page_size=PAGE_SIZE):
+                for entry in page:
+                    entries[self._key(entry)] = entry
+
+        bounds = [None, *ID_SPLITS, None]
+        scans = []
+        for low, high in zip(bounds, bounds[1:], strict=False):
+            where = [self._scope()]
+            if low is not None:
+                where.append(f"id >= {literal(low)}")
+            if high is not None:
+                where.append(f"id < {literal(high)}")
+            scans.append(lambda w=where: scan(w))
+        await self._run_bounded(scans, limit=PARALLEL_SCANS)
+        return entries
+
+    async def _entries_for(self, keys: Iterable[StockKey]) -> dict[StockKey, dict[str, Any]]:
+        skus = sorted({sku for sku, _ in keys})
+        entries: dict[StockKey, dict[str, Any]] = {}
+
+        async def fetch(batch: list[str]) -> None:
+            where = [self._scope(), f"sku in ({', '.join(literal(s) for s in batch)})"]
+            async for page in self.ct.pages("inventory", where=where, page_size=PAGE_SIZE):
+                for entry in page:
+                    entries[self._key(entry)] = entry
+
+        await self._run_bounded([(lambda b=b: fetch(b)) for b in _batches(skus, SKU_BATCH)])
+        return entries
+
+    async def _creatable(self, missing: list[StockKey]) -> list[StockKey]:
+        policy = self.settings.create_missing
+        if not missing or policy == "always":
+            return missing
+        if policy == "never":
+            for sku, channel in missing:
+                self.report.item("not_found", _label(sku, channel), "no inventory entry")
+            return []
+        known: set[str] = set()
+        skus = sorted({sku for sku, _ in missing})
+
+        async def check(batch: list[str]) -> None:
+            listed = ", ".join(literal(s) for s in batch)
+            page = await self.ct.query(
+                "product-projections",
+                where=f"masterVariant(sku in ({listed})) or variants(sku in ({listed}))",
+                limit=500,
+                params={"staged": "true", "withTotal": "false"},
+            )
+            for product in page.get("results", []):
+                for variant in [product.get("masterVariant") or {}, *product.get("variants", [])]:
+                    if variant.get("sku"):
+                        known.add(variant["sku"])
+
+        await self._run_bounded([(lambda b=b: check(b)) for b in _batches(skus, SKU_BATCH)])
+        creatable = []
+        for sku, channel in missing:
+            if sku in known:
+                creatable.append((sku, channel))
+            else:
+                self.report.item("not_found", _label(sku, channel), "no product variant has it")
+        return creatable
+
+    # Writing --------------------------------------------------------------------------------
+
+    async def _set(self, entry: dict[str, Any], atp: int, outcome: str) -> None:
+        label = _label(*self._key(entry))
+        try:
+            try:
+                await self.ct.update_version(
+                    "inventory", entry["id"], int(entry["version"]), quantity_actions(entry, atp)
+                )
+                wrote = True
+            except ConcurrentModification:
+                # Reservations or quantities moved since the read: recompute from a fresh read.
+                written: list[bool] = []
+
+                def recompute(current: dict[str, Any]) -> list[dict[str, Any]]:
+                    actions = quantity_actions(current, atp)
+                    written.append(bool(actions))
+                    return actions
+
+                await self.ct.update("inventory", entry["id"], recompute)
+                wrote = bool(written and written[-1])
+        except (Permanent, Retryable) as error:
+            self.report.item("failed", label, str(error))
+            return
+        if wrote:
+            self.written += 1
+            self.report.count(outcome)
+        else:
+            self.report.count("unchanged")
+
+    async def _create(self, key: StockKey, atp: int) -> None:
+        sku, channel = key
+        draft: dict[str, Any] = {"sku": sku, "quantityOnStock": atp}
+        if channel is not None:
+            draft["supplyChannel"] = {"typeId": "channel", "id": self._channel_ids[channel]}
+        try:
+            await self.ct.create("inventory", draft)
+        except InvalidInput as error:
+            if "DuplicateField" not in error.codes:
+                self.report.item("failed", _label(sku, channel), str(error))
+                return
+            # Someone created it since the read: update the entry that now exists instead.
+            found = await self._entries_for([key])
+            if key not in found:
+                self.report.item("failed", _label(sku, channel), str(error))
+                return
+            await self._set(found[key], atp, "updated")
+            return
+        except (Permanent, Retryable) as error:
+            self.report.item("failed", _label(sku, channel), str(error))
+            return
+        self.written += 1
+        self.report.count("created")
+
+    async def _run_bounded(
+        self, jobs: list[Callable[[], Awaitable[None]]], *, limit: int | None = None
+    ) -> None:
+        """Runs the jobs with at most `stock_concurrency` (or `limit`) in flight."""
+        queue = iter(jobs)
+
+        async def worker() -> None:
+            for job in queue:
+                await job()
+
+        workers = min(limit or self.settings.stock_concurrency, len(jobs))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+
+
+def _label(sku: str, channel: str | None) -> str:
+    return sku if channel is None else f"{sku}@{channel}"
