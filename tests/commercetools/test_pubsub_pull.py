@@ -25,15 +25,17 @@ PROJECT = "ctbridge-test"
 
 
 @pytest.fixture(scope="module")
-def pubsub_emulator() -> Iterator[str]:
+def pubsub_emulator(tmp_path_factory) -> Iterator[str]:
     """Starts `gcloud beta emulators pubsub start` on 127.0.0.1; fails when it cannot."""
     gcloud = shutil.which("gcloud")
     assert gcloud, "gcloud (with the Pub/Sub emulator) is required for this test"
     port = free_port()
+    log_path = tmp_path_factory.mktemp("pubsub") / "emulator.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
-        [gcloud, "beta", "emulators", "pubsub", "start", f"--host-port=127.0.0.1:{port}", f"--project={PROJECT}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [gcloud, "beta", "emulators", "pubsub", "start", f"--host-port=127.0.0.1:{port}", f"--project={PROJECT}", f"--data-dir={log_path.parent}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -45,13 +47,15 @@ def pubsub_emulator() -> Iterator[str]:
                     break
             except httpx.HTTPError:
                 pass
-            assert process.poll() is None, "the Pub/Sub emulator exited"
+            assert process.poll() is None, "the Pub/Sub emulator exited: " + log_path.read_text(errors="replace")[-2000:]
             assert time.monotonic() < deadline, "the Pub/Sub emulator did not start in 90 s"
             time.sleep(0.5)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        log.close()
 
 
 def message(i: int) -> dict:
