@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import structlog
 
 from ctbridge import logs
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    yield
+    structlog.reset_defaults()
 
 
 def test_credential_fields_are_redacted_and_output_is_json(capsys):
