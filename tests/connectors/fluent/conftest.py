@@ -5,14 +5,17 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+from pydantic import SecretStr
 
 from ctbridge.connectors.fluent.config import FluentSettings
 from ctbridge.connectors.fluent.connector import FluentConnector
 from ctbridge.engine.host import Engine
+from ctbridge.notifications import NotificationSettings
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.fluent import FluentEmulator
-from ctbridge.sandbox.server import BackgroundServer
+from ctbridge.sandbox.server import BackgroundServer, serve_in_loop
 from ctbridge.settings import CommercetoolsSettings, EngineSettings
+from ctbridge.web.app import create_app
 
 
 @pytest.fixture
@@ -74,4 +77,44 @@ async def engine(ct, fluent_settings, engine_settings):
         factories={"fluent": partial(FluentConnector, settings=fluent_settings)},
     )
     yield engine
+    await engine.close()
+
+
+@pytest.fixture
+def inbound_settings(fluent_settings, fluent):
+    """The Fluent settings plus what the Fluent → commercetools side needs."""
+    return fluent_settings.model_copy(
+        update={
+            "fluent_webhook_public_keys": fluent.public_key_pem,
+            "fluent_account_id": fluent.account_id,
+            "fluent_api_token": SecretStr("t0ken"),
+            "fluent_settings_cache_seconds": 0.0,
+        }
+    )
+
+
+@pytest.fixture
+async def inbound(ct, fluent, inbound_settings, engine_settings):
+    """An engine with the inbound settings, its web app served on this loop, the custom types
+    deployed and the emulator's webhooks pointed at ctbridge."""
+    engine = await Engine.open(
+        engine_settings,
+        commercetools_settings=CommercetoolsSettings(
+            project_key=ct.project_key,
+            client_id=ct.client_id,
+            client_secret=ct.client_secret,
+            api_url=ct.url,
+            auth_url=ct.url,
+        ),
+        factories={
+            "fluent": partial(
+                FluentConnector, settings=inbound_settings, notifications=NotificationSettings()
+            )
+        },
+    )
+    await engine.connectors["fluent"].deploy()
+    async with serve_in_loop(create_app(engine)) as url:
+        fluent.webhooks.url = f"{url}/webhooks/fluent"
+        engine.url = url
+        yield engine
     await engine.close()

@@ -6,9 +6,10 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import httpx
 
@@ -102,6 +103,12 @@ class FluentClient:
         if sync and status == "NO_MATCH":
             raise FluentNoMatch(f"Fluent event {event.get('name')} matched no workflow rule")
         return body
+
+    async def search_events(self, filters: Mapping[str, Any]) -> dict[str, Any]:
+        """`GET /api/v4.1/event` with Fluent's filters (`eventStatus`, `from`, `to`, `start`,
+        `count`, `context.entityType`...); returns `{start, count, hasMore, results}`."""
+        query = urlencode({k: v for k, v in filters.items() if v is not None})
+        return await self._call("GET", f"{EVENT_PATH}?{query}", None, idempotent=True)
 
     async def get_event(self, event_id: str) -> dict[str, Any]:
         return await self._call("GET", f"{EVENT_PATH}/{event_id}", None, idempotent=True)

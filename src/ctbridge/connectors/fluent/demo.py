@@ -1,4 +1,4 @@
-"""The Fluent chapter of `ctbridge demo`: a catalog load and an order reaching the Fluent emulator."""
+"""The Fluent chapter of `ctbridge demo`: catalog and order to Fluent, status and tracking back."""
 
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ class chapter:  # noqa: N801 - the name the demo looks up
             "FLUENT_RETAILER_ID": self.fluent.retailer_id,
             "FLUENT_CATALOG_LOCALE": "en-US",
             "BASIC_AUTH_SECRET": uuid.uuid4().hex,
+            "FLUENT_ACCOUNT_ID": self.fluent.account_id,
+            "FLUENT_WEBHOOK_PUBLIC_KEYS": self.fluent.public_key_pem,
         }
 
     async def play(self, demo: DemoContext) -> ChapterResult:
@@ -146,7 +148,67 @@ class chapter:  # noqa: N801 - the name the demo looks up
             else "no Fluent order",
         )
         result.ok = result.ok and bool(created)
+        if created:
+            result.ok = await self._back_to_commercetools(demo, result, order, created[0]["ref"])
         return result
+
+    async def _back_to_commercetools(
+        self, demo: DemoContext, result: ChapterResult, order: dict[str, Any], ref: str
+    ) -> bool:
+        """Fluent books, fulfils and ships the order; signed webhooks bring it back."""
+        ct = demo.commercetools
+        connector = demo.engine.connectors["fluent"]
+        await connector.deploy()  # type: ignore[attr-defined]
+        self.fluent.webhooks.url = demo.events_url.rsplit("/events", 1)[0] + "/webhooks/fluent"
+        line = order["lineItems"][0]["id"]
+        started = time.perf_counter()
+        statuses = []
+        for status in ("BOOKED", "PICK_PACK", "AWAITING_COURIER_COLLECTION"):
+            statuses.append(await self.fluent.deliver(self.fluent.set_order_status(ref, status)))
+        fulfilment = self.fluent.create_fulfilment(ref, "LOC_STORE_1", [(line, 1, 1)])
+        statuses.append(
+            await self.fluent.deliver(
+                self.fluent.fulfilment_webhook(fulfilment["ref"], "FULFILLED")
+            )
+        )
+        self.fluent.create_consignment(
+            f"CON-{order['orderNumber']}",
+            [fulfilment["ref"]],
+            tracking_label="AP123456789",
+            tracking_url="https://auspost.com.au/mypost/track/#/details/AP123456789",
+        )
+        statuses.append(
+            await self.fluent.deliver(
+                self.fluent.consignment_webhook(f"CON-{order['orderNumber']}")
+            )
+        )
+        await demo.settle(30)
+        back = ct.get("orders", order["id"])
+        result.add(
+            f"{len(statuses)} signed Fluent webhooks (answered {sorted(set(statuses))})",
+            f"order {back.get('orderState')}, payment {back.get('paymentState')}, "
+            f"shipment {back.get('shipmentState')} in commercetools "
+            f"in {time.perf_counter() - started:.1f}s",
+        )
+        custom = (back["lineItems"][0].get("custom") or {}).get("fields") or {}
+        metadata = custom.get("flFulfilmentMetadata")
+        deliveries = (back.get("shippingInfo") or {}).get("deliveries") or []
+        tracking = [
+            (parcel.get("trackingData") or {}).get("trackingId")
+            for delivery in deliveries
+            for parcel in delivery.get("parcels") or []
+        ]
+        result.add(
+            "fulfilment and consignment",
+            f"line item metadata {'set' if metadata else 'missing'}; {len(deliveries)} delivery "
+            f"with tracking {', '.join(t for t in tracking if t) or 'none'}",
+        )
+        return (
+            back.get("orderState") == "Confirmed"
+            and back.get("shipmentState") == "Shipped"
+            and bool(metadata)
+            and tracking == ["AP123456789"]
+        )
 
     def stop(self) -> None:
         self.server.stop()

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -16,12 +17,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ctbridge.sandbox.faults import FaultInjector
+from ctbridge.sandbox.fluent import event_log
+from ctbridge.sandbox.fluent.availability import Availability
 from ctbridge.sandbox.fluent.entities import EntityStore
 from ctbridge.sandbox.fluent.graphql import execute
+from ctbridge.sandbox.fluent.logistics import Logistics
 from ctbridge.sandbox.fluent.schema import FluentSchema
+from ctbridge.sandbox.fluent.webhooks import WebhookSender, WebhookSigner, webhook_body
 from ctbridge.sandbox.fluent.workflow import EventRejected, ProductCatalogueWorkflow
 
 TOKEN_SECONDS = 86_386  # what a real Fluent account hands out (about 24 hours)
+ORDER_WEBHOOK = "fc.connect.order.webhook.order-status-update"
+FULFILMENT_WEBHOOK = "fc.connect.fulfilment.webhook.fulfilment-status-update"
+CONSIGNMENT_WEBHOOK = "fc.connect.consignment.webhook.consignment-status-update"
 
 
 @dataclass
@@ -35,7 +43,12 @@ class FluentEmulator:
 
     `app` is the ASGI app (wrapped in a `FaultInjector`, reachable as `faults`). Tokens last
     `token_seconds` of the emulator's clock; `advance_clock(s)` moves that clock so a test can
-    age tokens by a day without waiting. Entities are readable with `entities(type)`.
+    age tokens by a day without waiting (entity timestamps follow the same clock). Entities
+    are readable with `entities(type)`.
+
+    Webhooks: `webhooks` signs with an RSA key generated at start (`public_key_pem` is what
+    ctbridge verifies with) and posts to `webhooks.url`; the helpers that change an order,
+    fulfilment or consignment return the webhook body Fluent would send, for `deliver()`.
     """
 
     def __init__(
@@ -46,6 +59,7 @@ class FluentEmulator:
         username: str = "sandbox-user",
         password: str = "sandbox-password",  # noqa: S107 - emulator credentials
         retailer_id: str = "1",
+        account_id: str = "SANDBOX",
         catalogue_refs: tuple[str, ...] = ("PC:MASTER:1",),
         locations: tuple[str, ...] = ("LOC_STORE_1",),
         token_seconds: float = TOKEN_SECONDS,
@@ -55,14 +69,22 @@ class FluentEmulator:
         self.username = username
         self.password = password
         self.retailer_id = retailer_id
+        self.account_id = account_id
         self.token_seconds = token_seconds
-        self.store = EntityStore()
+        self._offset = 0.0
+        self.store = EntityStore(now=lambda: datetime.fromtimestamp(self.now(), UTC))
         self.schema = FluentSchema(
             self.store, retailer_id=retailer_id, catalogue_refs=set(catalogue_refs)
         )
         self.workflow = ProductCatalogueWorkflow(
             self.store, retailer_id=retailer_id, catalogue_refs=set(catalogue_refs)
         )
+        self.logistics = Logistics(self.store, self.schema.order_view)
+        self.availability = Availability(self.store, retailer_id=retailer_id)
+        self.schema.schema.query.update(self.logistics.queries)
+        self.schema.schema.query.update(self.availability.queries)
+        self.schema.schema.mutation.update(self.availability.mutations)
+        self.webhooks = WebhookSender(WebhookSigner())
         for ref in locations:
             self.store.create(
                 "LOCATION", {"ref": ref, "name": ref, "type": "STORE", "status": "ACTIVE"}
@@ -70,7 +92,6 @@ class FluentEmulator:
         self.requests: Counter[str] = Counter()
         self.operations: Counter[str] = Counter()
         self._tokens: dict[str, IssuedToken] = {}
-        self._offset = 0.0
         self._lock = threading.Lock()
         self._pending = 0
         self.faults = FaultInjector(self._build())
@@ -149,6 +170,134 @@ class FluentEmulator:
     def tokens_issued(self) -> int:
         with self._lock:
             return len(self._tokens)
+
+    # --- Fluent → commercetools: status changes, webhooks, stock, settings, events ------------
+    @property
+    def public_key_pem(self) -> str:
+        return self.webhooks.signer.public_key_pem
+
+    def _webhook(
+        self,
+        name: str,
+        entity_type: str,
+        entity: dict[str, Any],
+        root: dict[str, Any] | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return webhook_body(
+            name,
+            account_id=self.account_id,
+            retailer_id=self.retailer_id,
+            entity_type=entity_type,
+            entity=entity,
+            root_type="ORDER" if root is not None else None,
+            root=root,
+            attributes=attributes,
+        )
+
+    def set_order_status(
+        self, ref: str, status: str, *, name: str = ORDER_WEBHOOK
+    ) -> dict[str, Any]:
+        """Moves an order to `status`; returns the webhook body announcing it."""
+        order = self.logistics.set_status("ORDER", ref, status)
+        return self._webhook(name, "ORDER", dict(order), root=dict(order))
+
+    def create_fulfilment(
+        self, order_ref: str, location_ref: str, items: list[tuple[str, int, int]], **options: Any
+    ) -> dict[str, Any]:
+        """A fulfilment of (order item ref, requested, filled) items from one location."""
+        return dict(self.logistics.create_fulfilment(order_ref, location_ref, items, **options))
+
+    def fulfilment_webhook(
+        self, ref: str, status: str | None = None, *, name: str = FULFILMENT_WEBHOOK
+    ) -> dict[str, Any]:
+        """Optionally moves the fulfilment to `status`; returns the webhook body."""
+        fulfilment = (
+            self.logistics.set_status("FULFILMENT", ref, status)
+            if status
+            else self.store.by_ref("FULFILMENT", ref)
+        )
+        if fulfilment is None:
+            raise KeyError(f"no fulfilment {ref}")
+        order = self.store.get("ORDER", fulfilment["orderId"])
+        return self._webhook(name, "FULFILMENT", dict(fulfilment), root=dict(order or {}))
+
+    def create_consignment(
+        self, ref: str, fulfilment_refs: list[str], **options: Any
+    ) -> dict[str, Any]:
+        return dict(self.logistics.create_consignment(ref, fulfilment_refs, **options))
+
+    def consignment_webhook(
+        self, ref: str, *, name: str = CONSIGNMENT_WEBHOOK, **changes: Any
+    ) -> dict[str, Any]:
+        """Applies `changes` (status, tracking_label, tracking_url) and returns the webhook body."""
+        consignment = (
+            self.logistics.update_consignment(ref, **changes)
+            if changes
+            else self.store.by_ref("CONSIGNMENT", ref)
+        )
+        if consignment is None:
+            raise KeyError(f"no consignment {ref}")
+        return self._webhook(name, "CONSIGNMENT", dict(consignment))
+
+    async def deliver(self, body: dict[str, Any], *, url: str | None = None) -> int:
+        """Posts a signed webhook (to `webhooks.url` unless given) and returns the HTTP status."""
+        return await self.webhooks.deliver(body, url=url)
+
+    def put_setting(
+        self, name: str, value: Any, *, context: str = "RETAILER", context_id: int | None = None
+    ) -> dict[str, Any]:
+        """Creates or replaces a JSON (LOB) setting, as an admin would in the Fluent console."""
+        context_id = int(self.retailer_id) if context_id is None else context_id
+        with self.store.lock:
+            for setting in self.store.live("SETTING"):
+                if (setting["name"], setting["context"], setting["contextId"]) == (
+                    name,
+                    context,
+                    context_id,
+                ):
+                    return self.store.update("SETTING", setting["id"], {"lobValue": value})
+            return self.store.create(
+                "SETTING",
+                {
+                    "name": name,
+                    "valueType": "LOB",
+                    "lobValue": value,
+                    "value": None,
+                    "context": context,
+                    "contextId": context_id,
+                },
+            )
+
+    def record_event(
+        self,
+        name: str,
+        status: str,
+        *,
+        entity_type: str = "ORDER",
+        entity_ref: str = "",
+        message: str = "",
+        event_type: str = "ORCHESTRATION_AUDIT",
+        generated_on: str | None = None,
+    ) -> dict[str, Any]:
+        """Adds an event to the log the Event API searches (e.g. a FAILED workflow rule)."""
+        entry = {
+            "id": str(uuid.uuid4()),
+            "name": name,
+            "type": event_type,
+            "category": "exception" if status in ("FAILED", "NO_MATCH") else "ruleSet",
+            "accountId": self.account_id,
+            "retailerId": self.retailer_id,
+            "entityType": entity_type,
+            "entityRef": entity_ref,
+            "attributes": {},
+            "eventStatus": status,
+            "message": message,
+            "generatedOn": generated_on or self.store.timestamp(),
+        }
+        with self.store.lock:
+            self.workflow.log.append(entry)
+        return entry
 
     # --- the HTTP API ------------------------------------------------------------------------
     def _build(self) -> FastAPI:
@@ -236,6 +385,17 @@ class FluentEmulator:
                 self._pending += 1
             asyncio.get_running_loop().call_soon(self._run_async, entry)
             return JSONResponse({"id": entry["id"]})
+
+        @app.get("/api/v4.1/event")
+        async def search_events(request: Request) -> JSONResponse:
+            self.requests["event/search"] += 1
+            rejected = self._authenticate(request)
+            if rejected is not None:
+                return rejected
+            try:
+                return JSONResponse(event_log.search(self.events(), dict(request.query_params)))
+            except (ValueError, KeyError) as error:
+                return JSONResponse({"errors": [{"code": "400", "message": str(error)}]}, 400)
 
         @app.get("/api/v4.1/event/{event_id}")
         async def event_by_id(event_id: str, request: Request) -> JSONResponse:
