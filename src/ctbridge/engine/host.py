@@ -17,8 +17,15 @@ from ctbridge.engine.registry import Registry
 from ctbridge.engine.runtime import Runtime
 from ctbridge.engine.scheduler import Scheduler
 from ctbridge.engine.store import Store
-from ctbridge.engine.worker import Worker, worker_name
-from ctbridge.settings import CommercetoolsSettings, EngineSettings
+from ctbridge.engine.worker import TaskResult, Worker, worker_name
+from ctbridge.notifications import (
+    DeadLetterSummary,
+    NotificationSettings,
+    Notifier,
+    notifier_from_settings,
+    notify_dead_letters,
+)
+from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
 
 log = structlog.get_logger("ctbridge.engine")
 
@@ -31,7 +38,9 @@ class Engine:
     connectors are collected and raised together as one `ConfigurationError`.
     """
 
-    def __init__(self, runtime: Runtime, connectors: dict[str, Connector]) -> None:
+    def __init__(
+        self, runtime: Runtime, connectors: dict[str, Connector], notifier: Notifier | None = None
+    ) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.store = runtime.store
@@ -39,6 +48,9 @@ class Engine:
         self.connectors = connectors
         self.name = worker_name()
         self.worker = Worker(runtime, name=self.name)
+        self.notifier = notifier
+        if notifier is not None and notifier.enabled:
+            self.worker.on_dead_letters = self._alert_dead_letters
         self.jobs = JobRunner(runtime, self.name)
         self.scheduler = Scheduler(self.jobs)
         self._background: set[asyncio.Task[Any]] = set()
@@ -77,6 +89,11 @@ class Engine:
             load_extensions(runtime.registry, settings.extensions)
         except ConfigurationError as error:
             problems.extend(error.problems)
+        notifier = None
+        try:
+            notifier = notifier_from_settings(load(NotificationSettings))
+        except ConfigurationError as error:
+            problems.extend(error.problems)
         if problems:
             await store.dispose()
             raise ConfigurationError(problems)
@@ -89,7 +106,7 @@ class Engine:
             connectors=sorted(connectors),
             database=store.engine.url.render_as_string(),
         )
-        return cls(runtime, connectors)
+        return cls(runtime, connectors, notifier)
 
     async def run_until_idle(self, timeout: float = 30.0, *, wait_for_retries: bool = False) -> int:
         """Processes the inbox until nothing is due; returns how many tasks were processed."""
@@ -122,7 +139,23 @@ class Engine:
             loops.append(self.scheduler.run(stop))
         await asyncio.gather(*loops)
 
+    async def _alert_dead_letters(self, dead: list[TaskResult]) -> None:
+        assert self.notifier is not None
+        summaries = [
+            DeadLetterSummary(
+                r.task.id, r.task.connector, r.task.message.type, r.task.message.id, r.error or ""
+            )
+            for r in dead
+        ]
+        for failure in await notify_dead_letters(self.notifier, summaries):
+            log.warning(
+                "dead-letter alert not sent", channel=failure.channel, reason=failure.reason
+            )
+
     async def close(self) -> None:
+        await self.worker.wait_for_alerts()
+        if self.notifier is not None:
+            await self.notifier.aclose()
         for task in list(self._background):
             task.cancel()
         with contextlib.suppress(Exception):

@@ -7,6 +7,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,10 @@ class Worker:
         )
         self._semaphore = asyncio.Semaphore(settings.worker_concurrency)
         self._last_reclaim = 0.0
+        # Told about each batch's dead letters after they are committed (alerts); runs in the
+        # background so a slow alert channel never holds the worker up.
+        self.on_dead_letters: Callable[[list[TaskResult]], Awaitable[object]] | None = None
+        self._alerts: set[asyncio.Task[object]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Works until `stop` is set; the batch in hand is finished before returning."""
@@ -345,6 +350,11 @@ class Worker:
                     },
                 )
                 await conn.execute(statement)
+        dead = [result for result in results if result.status == Status.DEAD]
+        if dead and self.on_dead_letters is not None:
+            alert = asyncio.create_task(self.on_dead_letters(dead))
+            self._alerts.add(alert)
+            alert.add_done_callback(self._alerts.discard)
         for result in results:
             labels = (result.task.connector, result.task.message.type)
             if result.status == Status.PENDING:
@@ -352,6 +362,10 @@ class Worker:
             elif result.status == Status.DEAD:
                 metrics.DEAD_LETTERED.labels(*labels).inc()
             metrics.PROCESSED.labels(*labels, result.status).inc()
+
+    async def wait_for_alerts(self) -> None:
+        if self._alerts:
+            await asyncio.gather(*list(self._alerts), return_exceptions=True)
 
     async def release(self) -> int:
         """Returns this worker's running tasks to the queue (graceful shutdown)."""
