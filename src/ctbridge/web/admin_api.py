@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import BaseModel, Field
 
 from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.jobs import JobBusy, JobRun, UnknownJob
 from ctbridge.web.admin_auth import require_admin
 
+# Ids are 64-bit in the store; a larger number cannot name a row and must not reach the driver.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+TaskId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+RunId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
 
 class Selection(BaseModel):
     """Which dead letters: the given task ids, or all (optionally of one connector)."""
 
-    ids: list[int] | None = None
+    ids: list[RowId] | None = None
     connector: str | None = None
 
 
@@ -53,13 +58,15 @@ def admin_api_router(engine: Engine) -> APIRouter:
         }
 
     @router.get("/dead-letters")
-    async def dead_letters(connector: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    async def dead_letters(
+        connector: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> list[dict[str, Any]]:
         return [
             asdict(letter) for letter in await inbox.dead_letters(connector=connector, limit=limit)
         ]
 
     @router.get("/dead-letters/{task_id}")
-    async def dead_letter(task_id: int) -> dict[str, Any]:
+    async def dead_letter(task_id: TaskId) -> dict[str, Any]:
         letter = await inbox.dead_letter(task_id)
         if letter is None:
             raise HTTPException(404, f"no dead letter {task_id}")
@@ -74,15 +81,17 @@ def admin_api_router(engine: Engine) -> APIRouter:
         return {"purged": await inbox.purge(selection.ids, connector=selection.connector)}
 
     @router.get("/rejected")
-    async def rejected(limit: int = 50) -> list[dict[str, Any]]:
+    async def rejected(limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
         return await inbox.rejections(limit)
 
     @router.get("/jobs/runs")
-    async def job_runs(name: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    async def job_runs(
+        name: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+    ) -> list[dict[str, Any]]:
         return [job_run_view(run) for run in await engine.jobs.runs(name, limit)]
 
     @router.get("/jobs/runs/{run_id}")
-    async def job_run(run_id: int) -> dict[str, Any]:
+    async def job_run(run_id: RunId) -> dict[str, Any]:
         try:
             return job_run_view(await engine.jobs.get(run_id))
         except Exception:

@@ -13,6 +13,7 @@ from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.web.admin_api import admin_api_router
+from ctbridge.web.admin_page import admin_page_router
 from ctbridge.web.events import events_router
 from ctbridge.web.health import health_router
 from ctbridge.web.pull import run_pull_consumer
@@ -57,6 +58,7 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
     app.include_router(events_router(intake, engine.settings.max_body_bytes))
     app.include_router(health_router(engine))
     app.include_router(admin_api_router(engine))
+    app.include_router(admin_page_router(engine))
     for connector in engine.connectors.values():
         for router in connector.routers():
             app.include_router(router)
