@@ -1,4 +1,4 @@
-"""Orders: import and sandbox creation, states, deliveries and parcels, custom fields, messages."""
+"""Orders: import and sandbox creation, states, line items, custom fields, payments, messages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ctbridge.sandbox.commercetools.actions.custom import (
     custom_from_draft,
     set_custom_field,
 )
+from ctbridge.sandbox.commercetools.actions.deliveries import DELIVERY_ACTIONS
 from ctbridge.sandbox.commercetools.actions.inventory import find_entry, out_of_stock, reserve
 from ctbridge.sandbox.commercetools.documents import clone
 from ctbridge.sandbox.commercetools.errors import (
@@ -213,79 +214,11 @@ def _state_change(field: str, allowed: set[str], message: str) -> Any:
     return handler
 
 
-def _shipping_info(m: Mutation) -> dict[str, Any]:
-    info = m.resource.get("shippingInfo")
-    if not info:
-        raise invalid_operation("The order has no shippingInfo, so it cannot hold deliveries.")
-    info.setdefault("deliveries", [])
-    return info
-
-
 def _line_item_by_id(m: Mutation, line_item_id: str) -> dict[str, Any]:
     for item in m.resource["lineItems"]:
         if item["id"] == line_item_id:
             return item
     raise invalid_operation(f"The order has no line item '{line_item_id}'.")
-
-
-def _parcel(m: Mutation, draft: dict[str, Any]) -> dict[str, Any]:
-    parcel: dict[str, Any] = {"id": m.new_id(), "createdAt": m.now(), "items": []}
-    for name in ("key", "measurements", "trackingData", "custom"):
-        if draft.get(name) is not None:
-            parcel[name] = draft[name]
-    parcel["items"] = [_delivery_item(m, item) for item in draft.get("items") or []]
-    return parcel
-
-
-def _delivery_item(m: Mutation, draft: dict[str, Any]) -> dict[str, Any]:
-    _line_item_by_id(m, required(draft, "id"))
-    return {"id": draft["id"], "quantity": required(draft, "quantity")}
-
-
-def _add_delivery(m: Mutation, action: dict[str, Any]) -> None:
-    info = _shipping_info(m)
-    delivery: dict[str, Any] = {
-        "id": m.new_id(),
-        "createdAt": m.now(),
-        "items": [_delivery_item(m, item) for item in action.get("items") or []],
-        "parcels": [_parcel(m, parcel) for parcel in action.get("parcels") or []],
-    }
-    for name in ("deliveryKey", "address", "custom"):
-        if action.get(name) is not None:
-            delivery["key" if name == "deliveryKey" else name] = action[name]
-    info["deliveries"].append(delivery)
-    m.emit("DeliveryAdded", delivery=clone(delivery))
-
-
-def _find_delivery(m: Mutation, delivery_id: str) -> dict[str, Any]:
-    for delivery in _shipping_info(m)["deliveries"]:
-        if delivery["id"] == delivery_id:
-            return delivery
-    raise invalid_operation(f"The order has no delivery '{delivery_id}'.")
-
-
-def _add_parcel(m: Mutation, action: dict[str, Any]) -> None:
-    delivery = _find_delivery(m, required(action, "deliveryId"))
-    parcel = _parcel(m, action)
-    delivery["parcels"].append(parcel)
-    m.emit("ParcelAddedToDelivery", delivery=clone(delivery), parcel=clone(parcel))
-
-
-def _set_parcel_tracking(m: Mutation, action: dict[str, Any]) -> None:
-    parcel_id = required(action, "parcelId")
-    for delivery in _shipping_info(m)["deliveries"]:
-        for parcel in delivery["parcels"]:
-            if parcel["id"] == parcel_id:
-                if action.get("trackingData") is None:
-                    parcel.pop("trackingData", None)
-                else:
-                    parcel["trackingData"] = action["trackingData"]
-                fields: dict[str, Any] = {"deliveryId": delivery["id"], "parcelId": parcel_id}
-                if action.get("trackingData") is not None:
-                    fields["trackingData"] = action["trackingData"]
-                m.emit("ParcelTrackingDataUpdated", **fields)
-                return
-    raise invalid_operation(f"The order has no parcel '{parcel_id}'.")
 
 
 def _set_line_item_custom_field(m: Mutation, action: dict[str, Any]) -> None:
@@ -375,9 +308,7 @@ KIND = ResourceKind(
         "changeShipmentState": _state_change(
             "shipmentState", SHIPMENT_STATES, "OrderShipmentStateChanged"
         ),
-        "addDelivery": _add_delivery,
-        "addParcelToDelivery": _add_parcel,
-        "setParcelTrackingData": _set_parcel_tracking,
+        **DELIVERY_ACTIONS,
         "setLineItemCustomField": _set_line_item_custom_field,
         "setLineItemCustomType": _set_line_item_custom_type,
         "transitionLineItemState": _transition_line_item_state,
