@@ -85,6 +85,41 @@ def matches_all(predicates: Sequence[Predicate], resource: Any) -> bool:
     return all(predicate(resource) for predicate in predicates)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """`path op operand` (=, !=, <>, <, <=, >, >=), inspectable so a query can use it as a bound."""
+
+    path: tuple[str, ...]
+    op: str
+    operand: Any
+    test: Predicate
+
+    def __call__(self, resource: Any) -> bool:
+        return self.test(resource)
+
+
+@dataclass(frozen=True)
+class Conjunction:
+    """`a and b and ...`: true when every part is."""
+
+    parts: tuple[Predicate, ...]
+
+    def __call__(self, resource: Any) -> bool:
+        return all(part(resource) for part in self.parts)
+
+
+def conjuncts(predicate: Predicate) -> list[Predicate]:
+    """The parts `predicate` ANDs at its top level (itself when it is no conjunction)."""
+    if isinstance(predicate, Conjunction):
+        return [leaf for part in predicate.parts for leaf in conjuncts(part)]
+    return [predicate]
+
+
+def is_plain_text(operand: Any) -> bool:
+    """A string literal compared as text: one that does not look like a date (those compare as dates)."""
+    return isinstance(operand, str) and not _ISO_DATE.match(operand)
+
+
 class _Parser:
     def __init__(self, tokens: list[Token], variables: Mapping[str, Sequence[str]]) -> None:
         self.tokens = tokens
@@ -129,7 +164,7 @@ class _Parser:
             parts.append(self.unary())
         if len(parts) == 1:
             return parts[0]
-        return lambda resource: all(part(resource) for part in parts)
+        return Conjunction(tuple(parts))
 
     def unary(self) -> Predicate:
         if self.accept("keyword", "not"):
@@ -153,7 +188,8 @@ class _Parser:
             return _nested(path, inner)
         if token.kind == "op":
             operand = self.operand()
-            return _on_path(path, _comparison(token.text, operand))
+            test = _on_path(path, _comparison(token.text, operand))
+            return Comparison(tuple(path), token.text, operand, test)
         if token.kind == "keyword" and token.text == "in":
             values = self.operand_list()
             return _on_path(path, lambda value: any(_equal(value, item) for item in values))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ctbridge.sandbox.commercetools.listing import Listing
 from ctbridge.sandbox.commercetools.store import Store
 
 INVENTORY_TYPE_ID = "inventory-entry"
+PRODUCT_TYPE_ID = "product"
 
 _PRODUCT_FIELDS = ("key", "productType", "taxCategory", "state", "priceMode")
 
@@ -100,9 +102,28 @@ def project(
     return projection
 
 
-def projections(store: Store, *, staged: bool) -> list[dict[str, Any]]:
-    """Every product's projection in the asked view (drafts drop out of the current view)."""
+def projections(store: Store, *, staged: bool) -> Listing:
+    """Every product's projection in the asked view (drafts drop out of the current view).
+
+    Projecting is costly (availability per variant), so the projections are kept until a
+    product or an inventory entry changes: paging through an unchanged catalog projects it once.
+    """
     with store.lock:
-        index = availability_index(store)
-        views = (project(product, staged=staged, index=index) for product in store.all("product"))
-        return [view for view in views if view is not None]
+        shared = store.derived(
+            ("product-projections", staged),
+            (PRODUCT_TYPE_ID, INVENTORY_TYPE_ID),
+            lambda: _project_all(store, staged=staged),
+        )
+        return shared.snapshot()
+
+
+def _project_all(store: Store, *, staged: bool) -> Listing:
+    index = availability_index(store)
+    products = store.all(PRODUCT_TYPE_ID)
+    views: dict[str, dict[str, Any]] = {}
+    for product in products:
+        view = project(product, staged=staged, index=index)
+        if view is not None:
+            views[product["id"]] = view
+    by_id = [views[product["id"]] for product in products.by_id if product["id"] in views]
+    return Listing(views.values(), by_id)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from ctbridge.sandbox.commercetools.errors import invalid_input
-from ctbridge.sandbox.commercetools.predicates import Predicate, PredicateError, parse
+from ctbridge.sandbox.commercetools.keyset import id_range
+from ctbridge.sandbox.commercetools.predicates import (
+    Predicate,
+    PredicateError,
+    matches_all,
+    parse,
+)
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000
@@ -61,20 +67,86 @@ def _integer(params: Mapping[str, Sequence[str]], name: str, default: int) -> in
 
 
 def run_query(query: Query, resources: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Filter, sort and slice `resources` into a PagedQueryResponse."""
-    selected = [r for r in resources if all(predicate(r) for predicate in query.predicates)]
-    if query.sort:
-        selected.sort(key=functools.cmp_to_key(lambda a, b: _compare(a, b, query.sort)))
-    page = selected[query.offset : query.offset + query.limit]
+    """Filter, sort and slice `resources` into a PagedQueryResponse.
+
+    Sorted by id alone over a `Listing`, the page is read from its id order starting at the
+    query's id bound, and predicates are checked only until the page is full (unless the total
+    is asked for). Unsorted, rows are checked in the given order until the page is full.
+    Otherwise every row is checked and the matches are sorted.
+    """
+    by_id = getattr(resources, "by_id", None)
+    if _sorted_by_id_only(query.sort) and by_id is not None:
+        stretch = id_range(query.predicates, by_id)
+        descending = query.sort[0][1]
+        ordered: Iterable[dict[str, Any]] = (
+            by_id[index] for index in (reversed(stretch) if descending else stretch)
+        )
+        return _page(query, ordered)
+    if not query.sort:
+        return _page(query, resources)
+    selected = [r for r in resources if matches_all(query.predicates, r)]
+    return _page(replace(query, predicates=[]), _sorted(selected, query.sort))
+
+
+def _sorted_by_id_only(sort: list[tuple[list[str], bool]]) -> bool:
+    return len(sort) == 1 and sort[0][0] == ["id"]
+
+
+def _page(query: Query, ordered: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The page of `ordered` rows matching the query; stops early when no total is wanted."""
+    wanted = query.offset + query.limit
+    page: list[dict[str, Any]] = []
+    matched = 0
+    if query.with_total or query.limit > 0:
+        for resource in ordered:
+            if not matches_all(query.predicates, resource):
+                continue
+            matched += 1
+            if query.offset < matched <= wanted:
+                page.append(resource)
+            if matched >= wanted and not query.with_total:
+                break
     response: dict[str, Any] = {
         "limit": query.limit,
         "offset": query.offset,
         "count": len(page),
     }
     if query.with_total:
-        response["total"] = len(selected)
+        response["total"] = matched
     response["results"] = page
     return response
+
+
+def _sorted(rows: list[dict[str, Any]], sort: list[tuple[list[str], bool]]) -> list[dict[str, Any]]:
+    """`rows` stably sorted by the sort terms, with plain keys where the values allow them."""
+    terms = []
+    for path, descending in sort:
+        keys = _term_keys([_sort_value(row, path) for row in rows], descending)
+        if keys is None:
+            return sorted(rows, key=functools.cmp_to_key(lambda a, b: _compare(a, b, sort)))
+        terms.append((keys, descending))
+    order = list(range(len(rows)))
+    # Stable sorts from the last term to the first give the lexicographic order of all terms.
+    for keys, descending in reversed(terms):
+        order.sort(key=keys.__getitem__, reverse=descending)
+    return [rows[index] for index in order]
+
+
+def _term_keys(values: list[Any], descending: bool) -> list[tuple[Any, ...]] | None:
+    """Sort keys equivalent to `_compare` for one term, or None when only `_compare` will do.
+
+    Missing values sort last in either direction; numbers compare as decimals and text as
+    text. Mixed numbers and text (or booleans) keep the comparator's exact behaviour.
+    """
+    present = [value for value in values if value is not None]
+    if all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present):
+        convert: Any = lambda value: Decimal(str(value))  # noqa: E731
+    elif all(isinstance(value, str) for value in present):
+        convert = str
+    else:
+        return None
+    missing, found = (0, 1) if descending else (1, 0)
+    return [(missing,) if value is None else (found, convert(value)) for value in values]
 
 
 def _compare(a: dict[str, Any], b: dict[str, Any], sort: list[tuple[list[str], bool]]) -> int:

@@ -1,7 +1,9 @@
 """In-memory state of one emulated project: tables per type, ids, clock, message sequences, listeners.
 
 Stored resource dicts are never changed in place: a change replaces the dict (copy on write), so a
-reader may serialise what it fetched after releasing the lock.
+reader may serialise what it fetched after releasing the lock. Each table is also kept in id order
+(for keyset paging) and counts its changes (its generation), so values derived from tables can be
+reused until one of them changes.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from ctbridge.sandbox.commercetools.id_order import IdOrder
+from ctbridge.sandbox.commercetools.listing import Listing
+
+Derived = TypeVar("Derived")
 Listener = Callable[[str, dict[str, Any]], None]
 Extractor = Callable[[dict[str, Any]], Iterable[Any]]
 
@@ -35,6 +41,9 @@ class Store:
         self.project_key = project_key
         self.reserved: dict[str, int] = {}
         self._tables: dict[str, dict[str, dict[str, Any]]] = {}
+        self._id_order: dict[str, IdOrder] = {}
+        self._generations: dict[str, int] = {}
+        self._derived: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
         self._sequences: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self._indexes: dict[tuple[str, str], tuple[Extractor, dict[Any, dict[str, None]]]] = {}
@@ -55,9 +64,35 @@ class Store:
     def get(self, type_id: str, resource_id: str) -> dict[str, Any] | None:
         return self.table(type_id).get(resource_id)
 
-    def all(self, type_id: str) -> list[dict[str, Any]]:
+    def all(self, type_id: str) -> Listing:
+        """Every resource of `type_id` in creation order (with the same in id order as `by_id`)."""
         with self.lock:
-            return list(self.table(type_id).values())
+            table = self.table(type_id)
+            return Listing(table.values(), list(self._ordered(type_id).rows(table)))
+
+    def generation(self, type_id: str) -> int:
+        """How many changes `type_id` has seen; equal generations mean an unchanged table."""
+        with self.lock:
+            return self._generations.get(type_id, 0)
+
+    def derived(
+        self, name: Hashable, depends_on: tuple[str, ...], build: Callable[[], Derived]
+    ) -> Derived:
+        """`build()`, reused until a table in `depends_on` changes. Callers must not mutate it."""
+        with self.lock:
+            stamp = tuple(self._generations.get(type_id, 0) for type_id in depends_on)
+            cached = self._derived.get(name)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]  # type: ignore[no-any-return]
+            value = build()
+            self._derived[name] = (stamp, value)
+            return value
+
+    def _ordered(self, type_id: str) -> IdOrder:
+        order = self._id_order.get(type_id)
+        if order is None:
+            order = self._id_order[type_id] = IdOrder()
+        return order
 
     def define_index(self, type_id: str, name: str, extractor: Extractor) -> None:
         """Keep the ids of `type_id` resources by each value `extractor` yields for them."""
@@ -90,8 +125,14 @@ class Store:
     def put(self, type_id: str, resource: dict[str, Any]) -> None:
         with self.lock:
             table = self.table(type_id)
-            self._unindex(type_id, table.get(resource["id"]))
+            previous = table.get(resource["id"])
+            self._unindex(type_id, previous)
             table[resource["id"]] = resource
+            if previous is None:
+                self._ordered(type_id).add(resource)
+            else:
+                self._ordered(type_id).replace(resource)
+            self._generations[type_id] = self._generations.get(type_id, 0) + 1
             for (indexed_type, _), (extractor, entries) in self._indexes.items():
                 if indexed_type == type_id:
                     for value in extractor(resource):
@@ -99,7 +140,12 @@ class Store:
 
     def remove(self, type_id: str, resource_id: str) -> None:
         with self.lock:
-            self._unindex(type_id, self.table(type_id).pop(resource_id, None))
+            removed = self.table(type_id).pop(resource_id, None)
+            if removed is None:
+                return
+            self._unindex(type_id, removed)
+            self._ordered(type_id).remove(resource_id)
+            self._generations[type_id] = self._generations.get(type_id, 0) + 1
 
     def _unindex(self, type_id: str, resource: dict[str, Any] | None) -> None:
         if resource is None:
