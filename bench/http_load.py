@@ -7,7 +7,14 @@ import time
 from collections.abc import Sequence
 
 
-async def _connection(host: str, port: int, bodies: Sequence[bytes], path: str, latencies: list[float], statuses: dict[int, int]) -> None:
+async def _connection(
+    host: str,
+    port: int,
+    bodies: Sequence[bytes],
+    path: str,
+    latencies: list[float],
+    statuses: dict[int, int],
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         for body in bodies:
@@ -34,12 +41,16 @@ async def _connection(host: str, port: int, bodies: Sequence[bytes], path: str, 
         writer.close()
 
 
-async def post_all(host: str, port: int, bodies: Sequence[bytes], *, connections: int, path: str = "/events") -> tuple[float, list[float], dict[int, int]]:
+async def post_all(
+    host: str, port: int, bodies: Sequence[bytes], *, connections: int, path: str = "/events"
+) -> tuple[float, list[float], dict[int, int]]:
     """Sends every body once over `connections` parallel keep-alive connections; returns
     (seconds, latencies, status counts)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     shares = [bodies[i::connections] for i in range(connections)]
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(host, port, share, path, latencies, statuses) for share in shares))
+    await asyncio.gather(
+        *(_connection(host, port, share, path, latencies, statuses) for share in shares)
+    )
     return time.perf_counter() - started, latencies, statuses

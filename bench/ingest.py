@@ -46,13 +46,28 @@ asyncio.run(main())
 
 def delivery(i: int) -> bytes:
     message = {
-        "notificationType": "Message", "projectKey": "bench", "id": f"bench-{i}", "version": 1,
-        "sequenceNumber": 1, "resource": {"typeId": "product", "id": f"p-{i}"}, "resourceVersion": 1,
-        "type": "ProductPublished", "createdAt": "2026-11-23T10:00:00.000Z",
-        "productProjection": {"id": f"p-{i}", "key": f"key-{i}", "masterVariant": {"sku": f"sku-{i}"}},
+        "notificationType": "Message",
+        "projectKey": "bench",
+        "id": f"bench-{i}",
+        "version": 1,
+        "sequenceNumber": 1,
+        "resource": {"typeId": "product", "id": f"p-{i}"},
+        "resourceVersion": 1,
+        "type": "ProductPublished",
+        "createdAt": "2026-11-23T10:00:00.000Z",
+        "productProjection": {
+            "id": f"p-{i}",
+            "key": f"key-{i}",
+            "masterVariant": {"sku": f"sku-{i}"},
+        },
     }
     data = base64.b64encode(json.dumps(message).encode()).decode()
-    return json.dumps({"message": {"data": data, "messageId": str(i), "attributes": {}}, "subscription": "projects/bench/subscriptions/s"}).encode()
+    return json.dumps(
+        {
+            "message": {"data": data, "messageId": str(i), "attributes": {}},
+            "subscription": "projects/bench/subscriptions/s",
+        }
+    ).encode()
 
 
 def wait_for_port(port: int, timeout: float = 20) -> None:
@@ -77,24 +92,39 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port), str(Path(__file__).resolve().parent)], env={**os.environ, "CTBRIDGE_LOG_LEVEL": "WARNING"})
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER, url, str(port), str(Path(__file__).resolve().parent)],
+            env={**os.environ, "CTBRIDGE_LOG_LEVEL": "WARNING"},
+        )
         try:
             wait_for_port(port)
-            asyncio.run(post_all("127.0.0.1", port, [delivery(-i - 1) for i in range(500)], connections=8))  # warm-up
+            asyncio.run(
+                post_all("127.0.0.1", port, [delivery(-i - 1) for i in range(500)], connections=8)
+            )  # warm-up
             bodies = [delivery(i) for i in range(args.deliveries)]
-            seconds, latencies, statuses = asyncio.run(post_all("127.0.0.1", port, bodies, connections=args.connections))
+            seconds, latencies, statuses = asyncio.run(
+                post_all("127.0.0.1", port, bodies, connections=args.connections)
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
         import sqlite3
 
-        stored = sqlite3.connect(f"{folder}/bench.db").execute("select count(*) from inbox_messages where message_id not like 'bench--%'").fetchone()[0]
+        stored = (
+            sqlite3.connect(f"{folder}/bench.db")
+            .execute("select count(*) from inbox_messages where message_id not like 'bench--%'")
+            .fetchone()[0]
+        )
     latencies.sort()
     rate = args.deliveries / seconds
     print(f"deliveries: {args.deliveries} over {args.connections} connections in {seconds:.2f} s")
     print(f"statuses: {statuses}; stored in inbox: {stored}")
-    print(f"latency ms: p50 {statistics.median(latencies) * 1000:.1f}  p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f}")
-    print(f"deliveries_per_s={rate:.0f} stored={stored} p99_ms={latencies[int(len(latencies) * 0.99)] * 1000:.1f} target_per_s=2000")
+    print(
+        f"latency ms: p50 {statistics.median(latencies) * 1000:.1f}  p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f}"
+    )
+    print(
+        f"deliveries_per_s={rate:.0f} stored={stored} p99_ms={latencies[int(len(latencies) * 0.99)] * 1000:.1f} target_per_s=2000"
+    )
 
 
 if __name__ == "__main__":

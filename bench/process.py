@@ -31,12 +31,35 @@ def messages(count: int) -> list[Message]:
     found = []
     for i in range(count):
         resource, sequence = divmod(i, 4)
-        found.append(Message(id=f"m-{i}", type="ProductPublished", resource_type="product", resource_id=f"p-{resource}", sequence_number=sequence + 1, payload={"id": f"m-{i}", "productProjection": {"id": f"p-{resource}", "masterVariant": {"sku": f"s-{i}"}}}))
+        found.append(
+            Message(
+                id=f"m-{i}",
+                type="ProductPublished",
+                resource_type="product",
+                resource_id=f"p-{resource}",
+                sequence_number=sequence + 1,
+                payload={
+                    "id": f"m-{i}",
+                    "productProjection": {
+                        "id": f"p-{resource}",
+                        "masterVariant": {"sku": f"s-{i}"},
+                    },
+                },
+            )
+        )
     return found
 
 
 async def measure(database_url: str, count: int, batch: int) -> float:
-    engine = await Engine.open(EngineSettings(database_url=database_url, worker_batch=batch, worker_concurrency=batch, log_level="WARNING"), factories={"noop": NoopConnector})
+    engine = await Engine.open(
+        EngineSettings(
+            database_url=database_url,
+            worker_batch=batch,
+            worker_concurrency=batch,
+            log_level="WARNING",
+        ),
+        factories={"noop": NoopConnector},
+    )
     try:
         inbox = Inbox(engine.store)
         all_messages = messages(count)
@@ -64,12 +87,16 @@ async def main() -> None:
     admin = await asyncpg.connect(args.postgres)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        postgres_rate = await measure(f"{args.postgres.rsplit('/', 1)[0]}/{name}", args.messages, args.batch)
+        postgres_rate = await measure(
+            f"{args.postgres.rsplit('/', 1)[0]}/{name}", args.messages, args.batch
+        )
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
     print(f"postgresql: {postgres_rate:.0f} messages/s with one worker ({args.messages} messages)")
-    print(f"messages_per_s={min(sqlite_rate, postgres_rate):.0f} messages_per_s_sqlite={sqlite_rate:.0f} messages_per_s_postgresql={postgres_rate:.0f} target_per_s=500")
+    print(
+        f"messages_per_s={min(sqlite_rate, postgres_rate):.0f} messages_per_s_sqlite={sqlite_rate:.0f} messages_per_s_postgresql={postgres_rate:.0f} target_per_s=500"
+    )
 
 
 if __name__ == "__main__":

@@ -19,12 +19,18 @@ def restore_logging():
 def test_credential_fields_are_redacted_and_output_is_json(capsys):
     logs.configure("INFO", "json")
     structlog.get_logger("t").info(
-        "token fetched", client_secret="s3cr3t", access_token="abc", Authorization="Bearer x", message_id="m1"
+        "token fetched",
+        client_secret="s3cr3t",
+        access_token="abc",
+        Authorization="Bearer x",
+        message_id="m1",
     )
     line = capsys.readouterr().err.strip().splitlines()[-1]
     record = json.loads(line)
     assert record["event"] == "token fetched" and record["message_id"] == "m1"
-    assert record["client_secret"] == record["access_token"] == record["Authorization"] == "[redacted]"
+    assert (
+        record["client_secret"] == record["access_token"] == record["Authorization"] == "[redacted]"
+    )
     assert "s3cr3t" not in line and "Bearer x" not in line
 
 

@@ -25,7 +25,10 @@ def test_api_and_auth_urls_override_the_region_hosts(monkeypatch):
     monkeypatch.setenv("CTP_API_URL", "http://127.0.0.1:9000/")
     monkeypatch.setenv("CTP_AUTH_URL", "http://127.0.0.1:9001")
     settings = CommercetoolsSettings(project_key="p", client_id="c", client_secret="s")
-    assert (settings.api_base, settings.auth_base) == ("http://127.0.0.1:9000", "http://127.0.0.1:9001")
+    assert (settings.api_base, settings.auth_base) == (
+        "http://127.0.0.1:9000",
+        "http://127.0.0.1:9001",
+    )
     assert settings.scopes == ["manage_project:p"]
 
 
@@ -47,4 +50,6 @@ def test_engine_settings_parse_lists_and_reject_unknown_databases(monkeypatch):
     monkeypatch.setenv("CTBRIDGE_DATABASE_URL", "mysql://x")
     with pytest.raises(ConfigurationError) as raised:
         load(EngineSettings)
-    assert raised.value.problems == ["CTBRIDGE_DATABASE_URL: Value error, must start with sqlite:/// or postgresql://"]
+    assert raised.value.problems == [
+        "CTBRIDGE_DATABASE_URL: Value error, must start with sqlite:/// or postgresql://"
+    ]

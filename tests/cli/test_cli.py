@@ -12,21 +12,29 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select
+from tests.engine.effects_worker import create_effects_table, effects
+from tests.engine.recording import open_engine, product_message
 
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.store import Store
 from ctbridge.engine.tables import tasks
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.server import BackgroundServer
-from tests.engine.effects_worker import create_effects_table, effects
-from tests.engine.recording import open_engine, product_message
 
 ROOT = Path(__file__).resolve().parents[2]
 # Enabled connectors require commercetools settings; these commands never call it.
-UNUSED_COMMERCETOOLS = {"CTP_PROJECT_KEY": "p", "CTP_CLIENT_ID": "c", "CTP_CLIENT_SECRET": "s", "CTP_API_URL": "http://127.0.0.1:9", "CTP_AUTH_URL": "http://127.0.0.1:9"}
+UNUSED_COMMERCETOOLS = {
+    "CTP_PROJECT_KEY": "p",
+    "CTP_CLIENT_ID": "c",
+    "CTP_CLIENT_SECRET": "s",
+    "CTP_API_URL": "http://127.0.0.1:9",
+    "CTP_AUTH_URL": "http://127.0.0.1:9",
+}
 
 
-def ctbridge(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def ctbridge(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CTP_", "CTBRIDGE_"))}
     return subprocess.run(
         [sys.executable, "-m", "ctbridge.cli.main", *args],
@@ -39,15 +47,28 @@ def ctbridge(*args: str, env: dict[str, str] | None = None, timeout: float = 60)
 
 
 def test_bad_configuration_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path):
-    result = ctbridge("dlq", "list", env={"CTBRIDGE_MAX_ATTEMPTS": "0", "CTBRIDGE_DATABASE_URL": "mysql://x"})
+    result = ctbridge(
+        "dlq", "list", env={"CTBRIDGE_MAX_ATTEMPTS": "0", "CTBRIDGE_DATABASE_URL": "mysql://x"}
+    )
     assert result.returncode == 2
     assert "CTBRIDGE_MAX_ATTEMPTS: Input should be greater than or equal to 1" in result.stderr
-    assert "CTBRIDGE_DATABASE_URL: Value error, must start with sqlite:/// or postgresql://" in result.stderr
+    assert (
+        "CTBRIDGE_DATABASE_URL: Value error, must start with sqlite:/// or postgresql://"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_an_unknown_connector_and_missing_commercetools_settings_are_named(tmp_path):
-    result = ctbridge("job", "list", env={"CTBRIDGE_CONNECTORS": "nosuch", "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/c.db", "CTP_CLIENT_ID": "x"})
+    result = ctbridge(
+        "job",
+        "list",
+        env={
+            "CTBRIDGE_CONNECTORS": "nosuch",
+            "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/c.db",
+            "CTP_CLIENT_ID": "x",
+        },
+    )
     assert result.returncode == 2
     assert "CTP_PROJECT_KEY: is required but not set" in result.stderr
     assert "Traceback" not in result.stderr
@@ -66,7 +87,11 @@ def test_dead_letters_are_listed_shown_replayed_and_purged_from_the_cli(sqlite_u
     env = {"CTBRIDGE_DATABASE_URL": sqlite_url}
     listed = ctbridge("dlq", "list", env=env)
     assert listed.returncode == 0, listed.stderr
-    assert "bad-1" in listed.stdout and "bad-2" in listed.stdout and "2 dead letter(s)" in listed.stdout
+    assert (
+        "bad-1" in listed.stdout
+        and "bad-2" in listed.stdout
+        and "2 dead letter(s)" in listed.stdout
+    )
     shown = ctbridge("dlq", "show", "1", env=env)
     assert '"message_id": "bad-1"' in shown.stdout and "invalid payload" in shown.stdout
     assert ctbridge("dlq", "replay", env=env).returncode == 2  # neither ids nor --all
@@ -76,7 +101,9 @@ def test_dead_letters_are_listed_shown_replayed_and_purged_from_the_cli(sqlite_u
     async def statuses() -> list[str]:
         store = Store(sqlite_url)
         async with store.begin() as conn:
-            found = (await conn.execute(select(tasks.c.status).order_by(tasks.c.id))).scalars().all()
+            found = (
+                (await conn.execute(select(tasks.c.status).order_by(tasks.c.id))).scalars().all()
+            )
         await store.dispose()
         return list(found)
 
@@ -84,7 +111,11 @@ def test_dead_letters_are_listed_shown_replayed_and_purged_from_the_cli(sqlite_u
 
 
 def test_a_job_runs_from_the_cli_with_its_report_and_exit_status(tmp_path):
-    env = {"CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/j.db", "CTBRIDGE_CONNECTORS": "tests.engine.cli_connector:JobConnector", **UNUSED_COMMERCETOOLS}
+    env = {
+        "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/j.db",
+        "CTBRIDGE_CONNECTORS": "tests.engine.cli_connector:JobConnector",
+        **UNUSED_COMMERCETOOLS,
+    }
     listed = ctbridge("job", "list", env=env)
     assert "jobs.count" in listed.stdout and "counts to three" in listed.stdout
     ok = ctbridge("job", "run", "jobs.count", "-p", "limit=3", env=env)
@@ -105,7 +136,17 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand(tmp_path):
         store = Store(url)
         await store.create_schema()
         await create_effects_table(store)
-        await Inbox(store).enqueue(product_message("slow").__class__(id="slow", type="ProductPublished", resource_type="product", resource_id="p1", sequence_number=1, payload={"slow_seconds": 2}), ["effects"])
+        await Inbox(store).enqueue(
+            product_message("slow").__class__(
+                id="slow",
+                type="ProductPublished",
+                resource_type="product",
+                resource_id="p1",
+                sequence_number=1,
+                payload={"slow_seconds": 2},
+            ),
+            ["effects"],
+        )
         await store.dispose()
 
     asyncio.run(prepare())
@@ -113,7 +154,13 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand(tmp_path):
     worker = subprocess.Popen(
         [sys.executable, "-m", "ctbridge.cli.main", "worker"],
         cwd=ROOT,
-        env={**clean, **UNUSED_COMMERCETOOLS, "CTBRIDGE_DATABASE_URL": url, "CTBRIDGE_CONNECTORS": "tests.engine.effects_worker:EffectsConnector", "CTBRIDGE_POLL_SECONDS": "0.05"},
+        env={
+            **clean,
+            **UNUSED_COMMERCETOOLS,
+            "CTBRIDGE_DATABASE_URL": url,
+            "CTBRIDGE_CONNECTORS": "tests.engine.effects_worker:EffectsConnector",
+            "CTBRIDGE_POLL_SECONDS": "0.05",
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -128,7 +175,9 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand(tmp_path):
 
     deadline = time.monotonic() + 30
     while "started" not in asyncio.run(phases()):
-        assert time.monotonic() < deadline and worker.poll() is None, worker.stderr.read() if worker.poll() is not None else "never started"
+        assert time.monotonic() < deadline and worker.poll() is None, (
+            worker.stderr.read() if worker.poll() is not None else "never started"
+        )
         time.sleep(0.1)
     worker.send_signal(signal.SIGTERM)
     _, errors = worker.communicate(timeout=30)
@@ -139,7 +188,13 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand(tmp_path):
 def test_doctor_gives_a_verdict_per_check(tmp_path):
     emulator = CommercetoolsEmulator("shop", "client", "right-secret")
     with BackgroundServer(emulator.app) as server:
-        env = {"CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/d.db", "CTP_PROJECT_KEY": "shop", "CTP_CLIENT_ID": "client", "CTP_API_URL": server.url, "CTP_AUTH_URL": server.url}
+        env = {
+            "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/d.db",
+            "CTP_PROJECT_KEY": "shop",
+            "CTP_CLIENT_ID": "client",
+            "CTP_API_URL": server.url,
+            "CTP_AUTH_URL": server.url,
+        }
         good = ctbridge("doctor", env={**env, "CTP_CLIENT_SECRET": "right-secret"})
         assert good.returncode == 0, good.stdout
         assert "project 'shop' readable" in good.stdout and "all checks passed" in good.stdout

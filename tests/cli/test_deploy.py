@@ -4,13 +4,19 @@ per enabled connector, updated in place, both commands idempotent."""
 from __future__ import annotations
 
 import httpx
-
 from tests.cli.test_cli import ctbridge
 
 
 def subscriptions(ctmock) -> list[dict]:
-    token = httpx.post(f"{ctmock.url}/oauth/token", data={"grant_type": "client_credentials", "scope": f"manage_project:{ctmock.project_key}"}, auth=(ctmock.client_id, ctmock.client_secret)).json()["access_token"]
-    body = httpx.get(f"{ctmock.url}/{ctmock.project_key}/subscriptions", headers={"Authorization": f"Bearer {token}"}).json()
+    token = httpx.post(
+        f"{ctmock.url}/oauth/token",
+        data={"grant_type": "client_credentials", "scope": f"manage_project:{ctmock.project_key}"},
+        auth=(ctmock.client_id, ctmock.client_secret),
+    ).json()["access_token"]
+    body = httpx.get(
+        f"{ctmock.url}/{ctmock.project_key}/subscriptions",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
     return body["results"]
 
 
@@ -51,6 +57,15 @@ def test_deploy_creates_then_leaves_unchanged_and_undeploy_removes_once(ctmock, 
 
 
 def test_deploy_without_a_destination_names_the_missing_variables(ctmock, tmp_path):
-    result = ctbridge("deploy", env={"CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/d.db", "CTBRIDGE_DESTINATION_TYPE": "SQS"})
+    result = ctbridge(
+        "deploy",
+        env={
+            "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/d.db",
+            "CTBRIDGE_DESTINATION_TYPE": "SQS",
+        },
+    )
     assert result.returncode == 2
-    assert "CTBRIDGE_DESTINATION_QUEUE_URL: is required when CTBRIDGE_DESTINATION_TYPE=SQS" in result.stderr
+    assert (
+        "CTBRIDGE_DESTINATION_QUEUE_URL: is required when CTBRIDGE_DESTINATION_TYPE=SQS"
+        in result.stderr
+    )

@@ -29,7 +29,9 @@ MESSAGE = {
 
 def pubsub(document) -> bytes:
     data = base64.b64encode(json.dumps(document).encode()).decode()
-    return json.dumps({"message": {"data": data, "messageId": "9", "attributes": {}}, "subscription": "s"}).encode()
+    return json.dumps(
+        {"message": {"data": data, "messageId": "9", "attributes": {}}, "subscription": "s"}
+    ).encode()
 
 
 @pytest.mark.parametrize(
@@ -37,12 +39,33 @@ def pubsub(document) -> bytes:
     [
         (json.dumps(MESSAGE).encode(), {}),
         (pubsub(MESSAGE), {}),
-        (json.dumps({"specversion": "1.0", "id": "x", "type": "t", "source": "s", "data": MESSAGE}).encode(), {}),
-        (json.dumps({"specversion": "1.0", "id": "x", "data_base64": base64.b64encode(json.dumps(MESSAGE).encode()).decode()}).encode(), {}),
+        (
+            json.dumps(
+                {"specversion": "1.0", "id": "x", "type": "t", "source": "s", "data": MESSAGE}
+            ).encode(),
+            {},
+        ),
+        (
+            json.dumps(
+                {
+                    "specversion": "1.0",
+                    "id": "x",
+                    "data_base64": base64.b64encode(json.dumps(MESSAGE).encode()).decode(),
+                }
+            ).encode(),
+            {},
+        ),
         (pubsub({"specversion": "1.0", "id": "x", "data": MESSAGE}), {}),
         (json.dumps(MESSAGE).encode(), {"Ce-Specversion": "1.0"}),
     ],
-    ids=["platform", "pubsub", "cloudevents", "cloudevents-base64", "pubsub-cloudevents", "cloudevents-binary"],
+    ids=[
+        "platform",
+        "pubsub",
+        "cloudevents",
+        "cloudevents-base64",
+        "pubsub-cloudevents",
+        "cloudevents-binary",
+    ],
 )
 def test_every_delivery_shape_gives_the_same_message(body, headers):
     message = parse_delivery(body, headers)
@@ -56,13 +79,30 @@ def test_every_delivery_shape_gives_the_same_message(body, headers):
 
 
 def test_payload_not_included_asks_the_handler_to_fetch():
-    message = parse_delivery(json.dumps({**MESSAGE, "payloadNotIncluded": {"reason": "too large", "payloadType": "InventoryEntryQuantitySet"}}))
+    message = parse_delivery(
+        json.dumps(
+            {
+                **MESSAGE,
+                "payloadNotIncluded": {
+                    "reason": "too large",
+                    "payloadType": "InventoryEntryQuantitySet",
+                },
+            }
+        )
+    )
     assert message.payload_included is False
 
 
 def test_the_subscription_test_notification_is_ignored():
     with pytest.raises(IgnoredDelivery, match="test notification"):
-        parse_delivery(pubsub({"notificationType": "ResourceCreated", "resource": {"typeId": "subscription", "id": "s"}}))
+        parse_delivery(
+            pubsub(
+                {
+                    "notificationType": "ResourceCreated",
+                    "resource": {"typeId": "subscription", "id": "s"},
+                }
+            )
+        )
 
 
 @pytest.mark.parametrize(

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from tests.engine.recording import open_engine
 
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.commercetools.pubsub_pull import PubSubPullConsumer
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.sandbox.server import free_port
-from tests.engine.recording import open_engine
 
 PROJECT = "ctbridge-test"
 
@@ -33,7 +33,16 @@ def pubsub_emulator(tmp_path_factory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("pubsub") / "emulator.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [gcloud, "beta", "emulators", "pubsub", "start", f"--host-port=127.0.0.1:{port}", f"--project={PROJECT}", f"--data-dir={log_path.parent}"],
+        [
+            gcloud,
+            "beta",
+            "emulators",
+            "pubsub",
+            "start",
+            f"--host-port=127.0.0.1:{port}",
+            f"--project={PROJECT}",
+            f"--data-dir={log_path.parent}",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -47,7 +56,9 @@ def pubsub_emulator(tmp_path_factory) -> Iterator[str]:
                     break
             except httpx.HTTPError:
                 pass
-            assert process.poll() is None, "the Pub/Sub emulator exited: " + log_path.read_text(errors="replace")[-2000:]
+            assert process.poll() is None, (
+                "the Pub/Sub emulator exited: " + log_path.read_text(errors="replace")[-2000:]
+            )
             assert time.monotonic() < deadline, "the Pub/Sub emulator did not start in 90 s"
             time.sleep(0.5)
         yield url
@@ -60,34 +71,50 @@ def pubsub_emulator(tmp_path_factory) -> Iterator[str]:
 
 def message(i: int) -> dict:
     return {
-        "notificationType": "Message", "id": f"pull-{i}", "version": 1, "sequenceNumber": 1,
-        "resource": {"typeId": "product", "id": f"p{i}"}, "resourceVersion": 1, "type": "ProductPublished",
+        "notificationType": "Message",
+        "id": f"pull-{i}",
+        "version": 1,
+        "sequenceNumber": 1,
+        "resource": {"typeId": "product", "id": f"p{i}"},
+        "resourceVersion": 1,
+        "type": "ProductPublished",
     }
 
 
-async def test_pulled_messages_are_stored_acknowledged_and_handled_once(pubsub_emulator, sqlite_url):
+async def test_pulled_messages_are_stored_acknowledged_and_handled_once(
+    pubsub_emulator, sqlite_url
+):
     topic = f"projects/{PROJECT}/topics/ct-{time.monotonic_ns()}"
     subscription = f"projects/{PROJECT}/subscriptions/ct-{time.monotonic_ns()}"
     async with httpx.AsyncClient(base_url=pubsub_emulator, timeout=10) as api:
         assert (await api.put(f"/v1/{topic}")).status_code == 200
-        assert (await api.put(f"/v1/{subscription}", json={"topic": topic, "ackDeadlineSeconds": 10})).status_code == 200
+        assert (
+            await api.put(f"/v1/{subscription}", json={"topic": topic, "ackDeadlineSeconds": 10})
+        ).status_code == 200
         bodies = [json.dumps(message(i)).encode() for i in range(30)]
         bodies.append(json.dumps(message(0)).encode())  # a duplicate
         bodies.append(b"{not json")  # unusable: recorded and acknowledged, never redelivered
-        published = await api.post(f"/v1/{topic}:publish", json={"messages": [{"data": base64.b64encode(b).decode()} for b in bodies]})
+        published = await api.post(
+            f"/v1/{topic}:publish",
+            json={"messages": [{"data": base64.b64encode(b).decode()} for b in bodies]},
+        )
         assert published.status_code == 200
 
     engine, made = await open_engine(sqlite_url)
     inbox = Inbox(engine.store)
     writer = IntakeWriter(inbox)
-    consumer = PubSubPullConsumer(subscription, DeliveryIntake(engine.registry, inbox, writer), endpoint=pubsub_emulator)
+    consumer = PubSubPullConsumer(
+        subscription, DeliveryIntake(engine.registry, inbox, writer), endpoint=pubsub_emulator
+    )
     try:
         deadline = time.monotonic() + 30
         while consumer.acknowledged < len(bodies) and time.monotonic() < deadline:
             await consumer.pull_once()
         assert consumer.acknowledged == len(bodies)
         await engine.run_until_idle()
-        assert sorted(m.id for m in made["recorder"].applied) == sorted(f"pull-{i}" for i in range(30))
+        assert sorted(m.id for m in made["recorder"].applied) == sorted(
+            f"pull-{i}" for i in range(30)
+        )
         assert [r["reason"] for r in await inbox.rejections()] == ["body is not JSON"]
     finally:
         await writer.close()

@@ -9,7 +9,10 @@ class JobConnector(Connector):
     name = "jobs"
 
     def jobs(self):
-        return [JobSpec("count", self.count, description="counts to three"), JobSpec("broken", self.broken)]
+        return [
+            JobSpec("count", self.count, description="counts to three"),
+            JobSpec("broken", self.broken),
+        ]
 
     async def count(self, ctx: JobContext) -> None:
         for i in range(3):

@@ -38,10 +38,21 @@ class EffectsConnector(Connector):
         slow = message.payload.get("slow_seconds")
         if slow:
             async with store.begin() as conn:
-                await conn.execute(effects.insert().values(message_id=message.id, phase="started", worker=str(os.getpid()), at=time.time()))
+                await conn.execute(
+                    effects.insert().values(
+                        message_id=message.id,
+                        phase="started",
+                        worker=str(os.getpid()),
+                        at=time.time(),
+                    )
+                )
             await asyncio.sleep(float(slow) if not os.environ.get("EFFECTS_FAST") else 0)
         async with store.begin() as conn:
-            await conn.execute(effects.insert().values(message_id=message.id, phase="done", worker=str(os.getpid()), at=time.time()))
+            await conn.execute(
+                effects.insert().values(
+                    message_id=message.id, phase="done", worker=str(os.getpid()), at=time.time()
+                )
+            )
 
 
 async def create_effects_table(store) -> None:
@@ -50,9 +61,12 @@ async def create_effects_table(store) -> None:
 
 
 async def main(database_url: str, lease_seconds: float, idle_exit_seconds: float) -> None:
-    settings = EngineSettings(database_url=database_url, lease_seconds=lease_seconds, poll_seconds=0.05, worker_batch=50)
+    settings = EngineSettings(
+        database_url=database_url, lease_seconds=lease_seconds, poll_seconds=0.05, worker_batch=50
+    )
     engine = await Engine.open(settings, factories={"effects": EffectsConnector})
     await create_effects_table(engine.store)
+    print("ready", flush=True)
     idle_since = None
     deadline = time.monotonic() + 120
     try:
@@ -62,7 +76,13 @@ async def main(database_url: str, lease_seconds: float, idle_exit_seconds: float
                 idle_since = None
                 continue
             async with engine.store.begin() as conn:
-                open_tasks = (await conn.execute(select(func.count()).where(tasks.c.status.in_([Status.PENDING, Status.RUNNING])))).scalar()
+                open_tasks = (
+                    await conn.execute(
+                        select(func.count()).where(
+                            tasks.c.status.in_([Status.PENDING, Status.RUNNING])
+                        )
+                    )
+                ).scalar()
             if open_tasks == 0:
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since > idle_exit_seconds:

@@ -17,7 +17,9 @@ class RecordingConnector(Connector):
     """Handles `ProductPublished` and `OrderCreated`. `failures[message_id]` is a list of what
     the next attempts raise ("retry", "permanent", "crash"); then the message succeeds."""
 
-    def __init__(self, runtime, *, name: str = "recorder", types=("ProductPublished", "OrderCreated")):
+    def __init__(
+        self, runtime, *, name: str = "recorder", types=("ProductPublished", "OrderCreated")
+    ):
         super().__init__(runtime)
         self.name = name
         self.types = types
@@ -49,25 +51,41 @@ class RecordingConnector(Connector):
         return None
 
 
-def product_message(message_id: str, product_id: str = "p1", sequence: int | None = 1, type_: str = "ProductPublished") -> Message:
+def product_message(
+    message_id: str,
+    product_id: str = "p1",
+    sequence: int | None = 1,
+    type_: str = "ProductPublished",
+) -> Message:
     return Message(
         id=message_id,
         type=type_,
         resource_type="product",
         resource_id=product_id,
         sequence_number=sequence,
-        payload={"id": message_id, "type": type_, "resource": {"typeId": "product", "id": product_id}},
+        payload={
+            "id": message_id,
+            "type": type_,
+            "resource": {"typeId": "product", "id": product_id},
+        },
     )
 
 
-async def open_engine(database_url: str, *names: str, **settings) -> tuple[Engine, dict[str, RecordingConnector]]:
+async def open_engine(
+    database_url: str, *names: str, **settings
+) -> tuple[Engine, dict[str, RecordingConnector]]:
     made: dict[str, RecordingConnector] = {}
 
     def factory(runtime, name):
         made[name] = RecordingConnector(runtime, name=name)
         return made[name]
 
-    defaults = {"database_url": database_url, "retry_base_seconds": 0.01, "retry_max_seconds": 0.05, "poll_seconds": 0.05}
+    defaults = {
+        "database_url": database_url,
+        "retry_base_seconds": 0.01,
+        "retry_max_seconds": 0.05,
+        "poll_seconds": 0.05,
+    }
     engine = await Engine.open(
         EngineSettings(**{**defaults, **settings}),
         factories={name: partial(factory, name=name) for name in (names or ("recorder",))},

@@ -39,4 +39,6 @@ async def test_bad_notification_settings_fail_at_start(sqlite_url, monkeypatch):
     monkeypatch.setenv("CTBRIDGE_NOTIFY_SLACK_WEBHOOK_URL", "not-a-url")
     with pytest.raises(ConfigurationError) as raised:
         await open_engine(sqlite_url)
-    assert raised.value.problems == ["CTBRIDGE_NOTIFY_SLACK_WEBHOOK_URL: Value error, must be an http(s) URL"]
+    assert raised.value.problems == [
+        "CTBRIDGE_NOTIFY_SLACK_WEBHOOK_URL: Value error, must be an http(s) URL"
+    ]

@@ -24,10 +24,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def spawn(database_url: str, lease: float = 30.0, idle_exit: float = 1.0) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.engine.effects_worker", database_url, str(lease), str(idle_exit)],
+        [
+            sys.executable,
+            "-m",
+            "tests.engine.effects_worker",
+            database_url,
+            str(lease),
+            str(idle_exit),
+        ],
         cwd=ROOT,
         env={**os.environ, "CTBRIDGE_LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -43,24 +50,38 @@ async def prepared_store(database_url: str) -> Store:
 def message(i: int, **payload) -> Message:
     # 1,000 resources with 5 messages each, so per-resource ordering is exercised too.
     resource, sequence = divmod(i, 5)
-    return Message(id=f"m{i}", type="ProductPublished", resource_type="product", resource_id=f"p{resource}", sequence_number=sequence + 1, payload={"i": i, **payload})
+    return Message(
+        id=f"m{i}",
+        type="ProductPublished",
+        resource_type="product",
+        resource_id=f"p{resource}",
+        sequence_number=sequence + 1,
+        payload={"i": i, **payload},
+    )
 
 
 async def test_four_worker_processes_handle_5000_messages_exactly_once(postgres_url):
     store = await prepared_store(postgres_url)
+    # All four must be up before the work arrives, so that they really compete for it.
+    procs = [spawn(postgres_url, idle_exit=5.0) for _ in range(4)]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready"
     inbox = Inbox(store)
     await inbox.enqueue_many([(message(i), ["effects"]) for i in range(5000)])
-    procs = [spawn(postgres_url) for _ in range(4)]
     for proc in procs:
         _, errors = proc.communicate(timeout=240)
         assert proc.returncode == 0, errors[-2000:]
     async with store.begin() as conn:
         total = (await conn.execute(select(func.count()).select_from(effects))).scalar()
-        distinct = (await conn.execute(select(func.count(func.distinct(effects.c.message_id))))).scalar()
+        distinct = (
+            await conn.execute(select(func.count(func.distinct(effects.c.message_id))))
+        ).scalar()
         workers = (await conn.execute(select(func.count(func.distinct(effects.c.worker))))).scalar()
         done = (await conn.execute(select(func.count()).where(tasks.c.status == "done"))).scalar()
         # Within a resource, the effects are in sequence order.
-        rows = (await conn.execute(select(effects.c.message_id, effects.c.at).order_by(effects.c.at))).all()
+        rows = (
+            await conn.execute(select(effects.c.message_id, effects.c.at).order_by(effects.c.at))
+        ).all()
     await store.dispose()
     assert (total, distinct, done) == (5000, 5000, 5000)
     assert workers >= 2
@@ -80,7 +101,9 @@ async def test_a_message_held_by_a_killed_worker_is_processed_after_restart(post
     deadline = time.monotonic() + 30
     while started is None and time.monotonic() < deadline:
         async with store.begin() as conn:
-            started = (await conn.execute(select(effects.c.worker).where(effects.c.phase == "started"))).scalar()
+            started = (
+                await conn.execute(select(effects.c.worker).where(effects.c.phase == "started"))
+            ).scalar()
         await asyncio.sleep(0.1)
     assert started is not None, "the first worker never started the message"
     first.send_signal(signal.SIGKILL)
@@ -96,7 +119,11 @@ async def test_a_message_held_by_a_killed_worker_is_processed_after_restart(post
     _, errors = second.communicate(timeout=60)
     assert second.returncode == 0, errors[-2000:]
     async with store.begin() as conn:
-        done_by = (await conn.execute(select(effects.c.worker).where(effects.c.phase == "done"))).scalars().all()
+        done_by = (
+            (await conn.execute(select(effects.c.worker).where(effects.c.phase == "done")))
+            .scalars()
+            .all()
+        )
         status = (await conn.execute(select(tasks.c.status, tasks.c.attempts))).one()
     await store.dispose()
     assert done_by == [str(second.pid)]

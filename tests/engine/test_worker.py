@@ -42,7 +42,9 @@ async def test_a_message_older_than_one_applied_is_skipped_as_stale(engine_and_r
     assert counts[("recorder", "stale")] == 1
 
 
-async def test_a_retrying_message_holds_back_later_messages_of_the_same_resource(engine_and_recorder):
+async def test_a_retrying_message_holds_back_later_messages_of_the_same_resource(
+    engine_and_recorder,
+):
     engine, recorder = engine_and_recorder
     recorder.failures["first"] = ["retry", "retry"]
     await engine.runtime.enqueue(product_message("first", sequence=1))
@@ -54,7 +56,9 @@ async def test_a_retrying_message_holds_back_later_messages_of_the_same_resource
     assert "other" in [m.id for m in recorder.applied]
 
 
-async def test_a_permanent_failure_is_dead_lettered_at_once_and_replay_applies_it(engine_and_recorder):
+async def test_a_permanent_failure_is_dead_lettered_at_once_and_replay_applies_it(
+    engine_and_recorder,
+):
     engine, recorder = engine_and_recorder
     recorder.failures["poison"] = ["permanent"]
     await engine.runtime.enqueue(product_message("poison"))

@@ -9,7 +9,12 @@ from ctbridge.sandbox.stack import SandboxStack
 
 
 def test_the_demo_command_finishes_cleanly_and_reports_each_chapter():
-    result = subprocess.run([sys.executable, "-m", "ctbridge.cli.main", "demo"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "ctbridge.cli.main", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "demo finished" in result.stdout
     stack = SandboxStack.start()

@@ -10,6 +10,7 @@ import time
 import httpx
 import pytest
 
+from ctbridge.commercetools.subscriptions import subscription_key
 from ctbridge.engine.connector import JobContext, JobSpec
 from ctbridge.engine.throughput import Throughput
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
@@ -20,7 +21,6 @@ from ctbridge.web.admin_view import ago, render_overview, text
 from ctbridge.web.app import create_app
 from ctbridge.web.subscription_health import (
     SubscriptionHealth,
-    subscription_key,
     subscription_where,
 )
 from tests.engine.recording import open_engine, product_message
@@ -336,8 +336,6 @@ def test_every_value_from_the_store_is_escaped():
     assert text(hostile) in html
 
 
-def test_subscription_keys_match_what_deploy_creates():
-    from ctbridge.cli.deploy import subscription_key as deployed_key
-
-    assert subscription_key("fluent") == deployed_key("fluent")
+def test_subscription_keys_are_the_deployed_keys_and_quoted_in_the_query():
+    assert subscription_key("fluent") == "ctbridge-fluent"
     assert subscription_where(["ctbridge-a", 'b"c']) == 'key in ("ctbridge-a", "b\\"c")'

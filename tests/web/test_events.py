@@ -34,7 +34,12 @@ def ct_message(message_id: str = "msg-1", sequence: int = 1, **extra) -> dict:
 def pubsub(document: dict) -> dict:
     data = base64.b64encode(json.dumps(document).encode()).decode()
     return {
-        "message": {"data": data, "attributes": {}, "messageId": "1", "publishTime": "2026-11-23T10:00:00Z"},
+        "message": {
+            "data": data,
+            "attributes": {},
+            "messageId": "1",
+            "publishTime": "2026-11-23T10:00:00Z",
+        },
         "subscription": "projects/demo/subscriptions/ctbridge",
     }
 
@@ -69,10 +74,22 @@ async def test_a_redelivered_message_is_acknowledged_as_duplicate(served):
 
 async def test_cloud_events_and_platform_formats_are_accepted(served):
     engine, recorder, client = served
-    event = {"specversion": "1.0", "id": "ce-1", "type": "com.commercetools.product.message.ProductPublished", "source": "/demo/products", "data": ct_message("msg-ce")}
+    event = {
+        "specversion": "1.0",
+        "id": "ce-1",
+        "type": "com.commercetools.product.message.ProductPublished",
+        "source": "/demo/products",
+        "data": ct_message("msg-ce"),
+    }
     assert (await client.post("/events", json=event)).json()["status"] == "accepted"
-    assert (await client.post("/events", json=ct_message("msg-plain", sequence=2))).json()["status"] == "accepted"
-    binary = await client.post("/events", json=ct_message("msg-binary", sequence=3), headers={"ce-specversion": "1.0", "ce-id": "x"})
+    assert (await client.post("/events", json=ct_message("msg-plain", sequence=2))).json()[
+        "status"
+    ] == "accepted"
+    binary = await client.post(
+        "/events",
+        json=ct_message("msg-binary", sequence=3),
+        headers={"ce-specversion": "1.0", "ce-id": "x"},
+    )
     assert binary.json()["status"] == "accepted"
     await engine.run_until_idle()
     assert [m.id for m in recorder.applied] == ["msg-ce", "msg-plain", "msg-binary"]
@@ -83,13 +100,22 @@ async def test_cloud_events_and_platform_formats_are_accepted(served):
     [
         (b"not json", "body is not JSON"),
         (json.dumps({"message": {"data": "%%%"}}).encode(), "Pub/Sub message data is not base64"),
-        (json.dumps(pubsub({"notificationType": "Message", "type": "ProductPublished"})).encode(), "message has no id"),
+        (
+            json.dumps(
+                pubsub({"notificationType": "Message", "type": "ProductPublished"})
+            ).encode(),
+            "message has no id",
+        ),
         (json.dumps(ct_message(sequenceNumber="7")).encode(), "sequenceNumber is not an integer"),
     ],
 )
-async def test_a_malformed_delivery_is_acknowledged_and_recorded_with_its_reason(served, body, reason):
+async def test_a_malformed_delivery_is_acknowledged_and_recorded_with_its_reason(
+    served, body, reason
+):
     engine, recorder, client = served
-    response = await client.post("/events", content=body, headers={"content-type": "application/json"})
+    response = await client.post(
+        "/events", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 202
     assert response.json() == {"status": "rejected", "reason": reason}
     rejected = await Inbox(engine.store).rejections()
@@ -99,7 +125,12 @@ async def test_a_malformed_delivery_is_acknowledged_and_recorded_with_its_reason
 
 async def test_the_subscription_test_notification_is_ignored(served):
     engine, recorder, client = served
-    test_notification = {"notificationType": "ResourceCreated", "projectKey": "demo", "resource": {"typeId": "subscription", "id": "s1"}, "version": 1}
+    test_notification = {
+        "notificationType": "ResourceCreated",
+        "projectKey": "demo",
+        "resource": {"typeId": "subscription", "id": "s1"},
+        "version": 1,
+    }
     response = await client.post("/events", json=pubsub(test_notification))
     assert response.status_code == 200 and response.json()["status"] == "ignored"
     assert (await Inbox(engine.store).stats()).pending == 0
@@ -140,7 +171,9 @@ async def test_dead_letters_are_listed_and_replayed_through_the_admin_api(served
     assert [letter["message_id"] for letter in letters] == ["poison"]
     shown = (await client.get(f"/admin/api/dead-letters/{letters[0]['task_id']}", auth=auth)).json()
     assert shown["payload"]["id"] == "poison"
-    replayed = await client.post("/admin/api/dead-letters/replay", json={"ids": [letters[0]["task_id"]]}, auth=auth)
+    replayed = await client.post(
+        "/admin/api/dead-letters/replay", json={"ids": [letters[0]["task_id"]]}, auth=auth
+    )
     assert replayed.json() == {"replayed": 1}
     await engine.run_until_idle()
     assert [m.id for m in recorder.applied] == ["poison"]
@@ -149,7 +182,10 @@ async def test_dead_letters_are_listed_and_replayed_through_the_admin_api(served
 async def test_the_admin_api_is_disabled_without_a_password(sqlite_url):
     engine, _ = await open_engine(sqlite_url)
     try:
-        async with serve_in_loop(create_app(engine)) as url, httpx.AsyncClient(base_url=url) as client:
+        async with (
+            serve_in_loop(create_app(engine)) as url,
+            httpx.AsyncClient(base_url=url) as client,
+        ):
             response = await client.get("/admin/api/status", auth=("admin", ""))
             assert response.status_code == 403
     finally:

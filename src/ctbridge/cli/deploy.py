@@ -7,13 +7,12 @@ import asyncio
 from ctbridge.cli.settings_loader import configuration_errors, open_engine, out
 from ctbridge.commercetools.destination_settings import load_destination
 from ctbridge.commercetools.message_resource_types import commercetools_message_types
-from ctbridge.commercetools.subscriptions import SubscriptionSpec, deploy, undeploy
-
-KEY_PREFIX = "ctbridge-"
-
-
-def subscription_key(connector: str) -> str:
-    return f"{KEY_PREFIX}{connector}"
+from ctbridge.commercetools.subscriptions import (
+    SubscriptionSpec,
+    deploy,
+    subscription_key,
+    undeploy,
+)
 
 
 def deploy_command() -> None:

@@ -19,6 +19,13 @@ from ctbridge.commercetools.message_resource_types import message_subscriptions
 from ctbridge.engine.errors import Permanent
 
 RESOURCE = "subscriptions"
+KEY_PREFIX = "ctbridge-"
+
+
+def subscription_key(connector: str) -> str:
+    """The stable key of the subscription `ctbridge deploy` keeps for a connector."""
+    return f"{KEY_PREFIX}{connector}"
+
 
 log = structlog.get_logger("ctbridge.commercetools.subscriptions")
 

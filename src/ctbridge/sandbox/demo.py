@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ctbridge.commercetools.message_resource_types import commercetools_message_types
-from ctbridge.commercetools.subscriptions import SubscriptionSpec, deploy
+from ctbridge.commercetools.subscriptions import SubscriptionSpec, deploy, subscription_key
 from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.sandbox.catalog import generate, seed_emulator
@@ -60,7 +60,7 @@ async def run_demo(
                     types = commercetools_message_types(engine.registry.message_types(name))
                     if types:
                         spec = SubscriptionSpec.for_message_types(
-                            f"ctbridge-{name}",
+                            subscription_key(name),
                             types,
                             {"type": "GoogleCloudPubSub", "projectId": "sandbox", "topic": TOPIC},
                         )

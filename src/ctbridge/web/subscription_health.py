@@ -8,16 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctbridge.commercetools.message_resource_types import commercetools_message_types
+from ctbridge.commercetools.subscriptions import subscription_key
 from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.host import Engine
 
 MAX_DETAIL = 300
-
-
-def subscription_key(connector: str) -> str:
-    # The key `ctbridge deploy` gives each connector's subscription (ctbridge.cli.deploy); the
-    # CLI imports the web app, so importing it here would be circular.
-    return f"ctbridge-{connector}"
 
 
 @dataclass(frozen=True, slots=True)
