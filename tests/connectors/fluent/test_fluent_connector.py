@@ -8,6 +8,7 @@ import httpx
 from tests.connectors.fluent.ct_fixtures import money
 
 from ctbridge.commercetools.messages import to_message
+from ctbridge.engine.inbox import Inbox
 from ctbridge.web.app import create_app
 
 SEQUENCE = itertools.count(1)
@@ -262,3 +263,18 @@ async def test_the_ingestion_endpoint_needs_basic_auth_and_starts_a_resumable_ca
     standard = [p for p in fluent.entities("PRODUCT") if p["type"] == "STANDARD"]
     variants = [p for p in fluent.entities("PRODUCT") if p["type"] == "VARIANT"]
     assert len(standard) == 10 and len(variants) == 30
+
+
+async def test_an_order_whose_product_is_not_yet_in_the_catalogue_is_retried_not_dead_lettered(
+    ct, fluent, engine
+):
+    await engine.runtime.enqueue(
+        message("OrderCreated", "order", "o-early", order=guest_order("o-early"))
+    )
+    await engine.run_until_idle(timeout=20)
+    assert fluent.entities("ORDER") == []
+    assert (await Inbox(engine.store).dead_letters()) == []
+    fluent.seed_product("SKU-1", standard_ref="P-1")  # Fluent finished ingesting the product
+    await engine.run_until_idle(timeout=20, wait_for_retries=True)
+    [order] = fluent.entities("ORDER")
+    assert order["ref"] == "HD_o-early"

@@ -12,7 +12,7 @@ from ctbridge.connectors.fluent.customer_mapping import (
     update_customer_input,
     username,
 )
-from ctbridge.connectors.fluent.errors import FluentDuplicateRef
+from ctbridge.connectors.fluent.errors import FluentDuplicateRef, FluentGraphQLPermanent
 from ctbridge.connectors.fluent.order_mapping import (
     OrderNotMappable,
     OrderRules,
@@ -23,6 +23,7 @@ from ctbridge.connectors.fluent.order_mapping import (
 )
 from ctbridge.connectors.fluent.payment_mapping import financial_transactions
 from ctbridge.engine.connector import Outcome
+from ctbridge.engine.errors import Retryable
 from ctbridge.engine.runtime import Runtime
 
 CUSTOMERS = "fluent.customers"
@@ -77,6 +78,12 @@ class OrderSync:
             if existing is None:
                 raise
             return await self._complete(existing, transactions)
+        except FluentGraphQLPermanent as error:
+            if names_missing_catalogue_product(error):
+                # Fluent ingests products asynchronously, so an order can arrive before its
+                # items are in the catalogue; a later attempt succeeds (the budget still bounds it).
+                raise Retryable(f"order items not in Fluent's catalogue yet: {error}") from error
+            raise
         return None
 
     async def find_order(self, ref: str) -> dict[str, Any] | None:
@@ -178,3 +185,12 @@ class OrderSync:
         except NotFound:
             raise OrderNotMappable(f"shipping method {method['id']} not found") from None
         return found.get("key")
+
+
+def names_missing_catalogue_product(error: FluentGraphQLPermanent) -> bool:
+    """True when Fluent refused an order because a product is not (yet) in the catalogue."""
+    for detail in error.errors:
+        text = str(detail.get("message", "")).lower()
+        if "product" in text and "not found" in text:
+            return True
+    return False
