@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("ctbridge.worker")
 MAX_ERROR_TEXT = 4000
-BUSY_RESOURCE_DELAY = 0.05
+COMPLETION_INTERVAL = 0.02
 
 
 @dataclass(slots=True)
@@ -67,6 +68,7 @@ class Worker:
         self.policy = RetryPolicy(
             settings.max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
         )
+        self.concurrency = settings.worker_concurrency
         self._semaphore = asyncio.Semaphore(settings.worker_concurrency)
         self._last_reclaim = 0.0
         # Told about each batch's dead letters after they are committed (alerts); runs in the
@@ -75,19 +77,48 @@ class Worker:
         self._alerts: set[asyncio.Task[object]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Works until `stop` is set; the batch in hand is finished before returning."""
+        """Works until `stop` is set, then finishes the tasks in hand and returns.
+
+        A pipeline: whenever handler slots are free, more due tasks are claimed, so one slow
+        handler never holds up the rest; results are recorded in small groups, and the leases of
+        the tasks in hand are renewed while they run.
+        """
         log.info("worker started", worker=self.name)
-        while not stop.is_set():
-            try:
-                processed = await self.run_once()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("worker loop error", worker=self.name)
-                processed = 0
-            if processed == 0:
-                try:
-                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
-                except TimeoutError:
-                    pass
+        in_flight: dict[asyncio.Task[TaskResult], int] = {}
+        finished: list[TaskResult] = []
+        keeper = asyncio.create_task(self._keep_leases(lambda: list(in_flight.values())))
+        next_claim = 0.0
+        try:
+            while not stop.is_set() or in_flight:
+                claimed: list[ClaimedTask] = []
+                free = self.concurrency - len(in_flight)
+                if not stop.is_set() and free > 0 and time.monotonic() >= next_claim:
+                    try:
+                        await self._reclaim_expired()
+                        claimed = await self.claim(limit=min(self.batch, free))
+                    except Exception:  # the loop must survive a database hiccup
+                        log.exception("worker claim failed", worker=self.name)
+                    # Nothing due: ask again after the poll interval, not on every completion.
+                    next_claim = 0.0 if claimed else time.monotonic() + self.poll_seconds
+                for task in claimed:
+                    in_flight[asyncio.create_task(self._process(task))] = task.id
+                if in_flight:
+                    done, _ = await asyncio.wait(
+                        in_flight, timeout=COMPLETION_INTERVAL, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for handler_task in done:
+                        in_flight.pop(handler_task)
+                        finished.append(handler_task.result())
+                elif not claimed:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.poll_seconds)
+                if finished:
+                    await self._complete_safely(finished)
+                    finished = []
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         log.info("worker stopped", worker=self.name)
 
     async def run_once(self) -> int:
@@ -96,9 +127,49 @@ class Worker:
         claimed = await self.claim()
         if not claimed:
             return 0
-        results = await asyncio.gather(*(self._process(task) for task in claimed))
+        ids = [task.id for task in claimed]
+        keeper = asyncio.create_task(self._keep_leases(lambda: ids))
+        try:
+            results = await asyncio.gather(*(self._process(task) for task in claimed))
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         await self.complete(results)
         return len(claimed)
+
+    async def _complete_safely(self, results: list[TaskResult]) -> None:
+        """Records results, retrying a failed write a few times; a task whose result could not
+        be recorded stays leased and is reclaimed (and run again) once its lease expires."""
+        for attempt in range(5):
+            try:
+                await self.complete(results)
+                return
+            except Exception:
+                log.exception("recording results failed", worker=self.name, attempt=attempt + 1)
+                await asyncio.sleep(0.2 * 2**attempt)
+
+    async def _keep_leases(self, task_ids: Callable[[], list[int]]) -> None:
+        """Extends the leases of the tasks in hand every third of a lease, so that a long
+        handler is never taken for a dead worker's and run twice."""
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            held = task_ids()
+            if not held:
+                continue
+            try:
+                async with self.store.begin() as conn:
+                    await conn.execute(
+                        update(tasks)
+                        .where(
+                            tasks.c.id.in_(held),
+                            tasks.c.owner == self.name,
+                            tasks.c.status == Status.RUNNING,
+                        )
+                        .values(lease_until=time.time() + self.lease_seconds)
+                    )
+            except Exception:
+                log.exception("lease renewal failed", worker=self.name)
 
     async def run_until_idle(self, timeout: float = 30.0, *, wait_for_retries: bool = False) -> int:
         """Processes until nothing is due (or, with `wait_for_retries`, nothing is pending)."""
@@ -118,7 +189,7 @@ class Worker:
         raise TimeoutError(f"inbox not idle after {timeout} s")
 
     # -- claiming -----------------------------------------------------------------------------
-    async def claim(self) -> list[ClaimedTask]:
+    async def claim(self, limit: int | None = None) -> list[ClaimedTask]:
         now = time.time()
         earlier = tasks.alias("earlier")
         blocked_by_earlier = exists().where(
@@ -151,7 +222,7 @@ class Worker:
                 or_(tasks.c.resource_key.is_(None), ~blocked_by_earlier),
             )
             .order_by(tasks.c.id)
-            .limit(self.batch)
+            .limit(limit or self.batch)
         )
         if not self.store.is_sqlite:
             query = query.with_for_update(skip_locked=True, of=tasks)
