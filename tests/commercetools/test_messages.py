@@ -115,6 +115,13 @@ def test_the_subscription_test_notification_is_ignored():
         ({**MESSAGE, "resourceVersion": True}, "resourceVersion is not an integer"),
         ({**MESSAGE, "notificationType": "Mystery"}, "unknown notificationType 'Mystery'"),
         ({"specversion": "1.0", "id": "x"}, "CloudEvents event has no data"),
+        ({**MESSAGE, "sequenceNumber": 2**63}, "sequenceNumber is out of range"),
+        ({**MESSAGE, "id": "x" * 256}, "message id is longer than 255 characters"),
+        ({**MESSAGE, "type": "T" * 129}, "message type is longer than 128 characters"),
+        (
+            {**MESSAGE, "resource": {"typeId": "product", "id": "a\x00b"}},
+            "message resource id contains a NUL character",
+        ),
     ],
 )
 def test_malformed_messages_are_refused_with_a_reason(document, reason):
@@ -129,3 +136,8 @@ def test_any_bytes_either_parse_or_give_a_reason(body):
         parse_delivery(body)
     except (MalformedDelivery, IgnoredDelivery) as refused:
         assert refused.reason
+
+
+def test_nesting_too_deep_for_the_parser_is_not_json():
+    with pytest.raises(MalformedDelivery, match="body is not JSON"):
+        parse_delivery(b"[" * 100_000 + b"]" * 100_000)

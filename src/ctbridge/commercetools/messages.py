@@ -13,6 +13,9 @@ from ctbridge.engine.message import Message
 
 SOURCE = "commercetools"
 CHANGE_NOTIFICATIONS = {"ResourceCreated", "ResourceUpdated", "ResourceDeleted"}
+# What the inbox columns hold; a longer or NUL-carrying identifier cannot be a real one.
+MAX_LENGTHS = {"id": 255, "type": 128, "resource typeId": 64, "resource id": 255}
+MAX_POSITION = 2**63 - 1
 
 
 class MalformedDelivery(ValueError):
@@ -67,12 +70,20 @@ def to_message(document: Any) -> Message:
         raise MalformedDelivery("message has no type")
     if not isinstance(resource, dict) or not resource.get("typeId") or not resource.get("id"):
         raise MalformedDelivery("message has no resource typeId/id")
+    resource_type, resource_id = str(resource["typeId"]), str(resource["id"])
+    for name, value in (
+        ("id", message_id),
+        ("type", message_type),
+        ("resource typeId", resource_type),
+        ("resource id", resource_id),
+    ):
+        _check_identifier(name, value)
     return Message(
         id=message_id,
         type=message_type,
         source=SOURCE,
-        resource_type=str(resource["typeId"]),
-        resource_id=str(resource["id"]),
+        resource_type=resource_type,
+        resource_id=resource_id,
         sequence_number=_optional_int(document, "sequenceNumber"),
         resource_version=_optional_int(document, "resourceVersion"),
         payload=document,
@@ -107,8 +118,15 @@ def _cloud_event_data(event: dict[str, Any]) -> Any:
 def _json(raw: bytes | str, what: str) -> Any:
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise MalformedDelivery(f"{what} is not JSON") from None
+
+
+def _check_identifier(name: str, value: str) -> None:
+    if len(value) > MAX_LENGTHS[name]:
+        raise MalformedDelivery(f"message {name} is longer than {MAX_LENGTHS[name]} characters")
+    if "\x00" in value:
+        raise MalformedDelivery(f"message {name} contains a NUL character")
 
 
 def _optional_int(document: dict[str, Any], field: str) -> int | None:
@@ -117,6 +135,8 @@ def _optional_int(document: dict[str, Any], field: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise MalformedDelivery(f"{field} is not an integer")
+    if not -MAX_POSITION <= value <= MAX_POSITION:
+        raise MalformedDelivery(f"{field} is out of range")
     return value
 
 

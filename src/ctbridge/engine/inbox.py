@@ -89,6 +89,8 @@ class Inbox:
     async def record_rejection(self, source: str, reason: str, body: bytes | str | None) -> None:
         """Keeps a delivery that could not be parsed, with why, for an operator to inspect."""
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        if text is not None:
+            text = text.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
         async with self.store.begin() as conn:
             await conn.execute(
                 rejected_deliveries.insert().values(

@@ -44,18 +44,36 @@ class IntakeWriter:
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                results = await self.inbox.enqueue_many([(m, c) for m, c, _ in batch])
-            except Exception as error:  # the deliveries are answered non-2xx and redelivered
-                log.exception("intake write failed", batch=len(batch))
-                for _, _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                    self._queue.task_done()
-                continue
+                results: list[bool | BaseException] = list(
+                    await self.inbox.enqueue_many([(m, c) for m, c, _ in batch])
+                )
+            except Exception:
+                # One bad row must not fail its neighbours: store them one by one, so that only
+                # the bad one is answered non-2xx (and redelivered).
+                log.warning(
+                    "intake batch failed; storing its messages one by one", batch=len(batch)
+                )
+                results = [
+                    await self._store_alone(message, connectors) for message, connectors, _ in batch
+                ]
             for (_, _, future), result in zip(batch, results, strict=True):
                 if not future.done():
-                    future.set_result(result)
+                    if isinstance(result, BaseException):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
                 self._queue.task_done()
+
+    async def _store_alone(
+        self, message: Message, connectors: Sequence[str]
+    ) -> bool | BaseException:
+        try:
+            return await self.inbox.enqueue(message, connectors)
+        except Exception as error:
+            log.error(
+                "could not store message", message_id=message.id[:255], error=type(error).__name__
+            )
+            return error
 
     async def close(self) -> None:
         if self._task is not None:

@@ -42,13 +42,17 @@ class Store:
                 raise ValueError("an in-memory SQLite database cannot be shared: use a file")
             # Few connections: SQLite has one writer, so more would only wait on its lock.
             self.engine: AsyncEngine = create_async_engine(
-                self.url, pool_size=sqlite_pool_size, max_overflow=0
+                self.url, pool_size=sqlite_pool_size, max_overflow=0, hide_parameters=True
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
         else:
             self.engine = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                self.url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                hide_parameters=True,  # errors must never log payloads or credentials
             )
 
     @property
