@@ -125,3 +125,73 @@ async def test_pulled_messages_are_stored_acknowledged_and_handled_once(
 def test_a_subscription_name_must_be_fully_qualified():
     with pytest.raises(ValueError, match="projects/"):
         PubSubPullConsumer("ctbridge", intake=None)  # type: ignore[arg-type]
+
+
+async def test_commercetools_to_pubsub_to_ctbridge_end_to_end(pubsub_emulator, sqlite_url):
+    """The emulator publishes a subscription's messages to the real Pub/Sub emulator's topic;
+    the pull consumer takes them into the inbox: the whole pull path with no stand-ins."""
+    from ctbridge.commercetools.client import CommercetoolsClient
+    from ctbridge.commercetools.subscriptions import SubscriptionSpec, deploy
+    from ctbridge.sandbox.commercetools import CommercetoolsEmulator
+    from ctbridge.sandbox.server import BackgroundServer
+
+    suffix = time.monotonic_ns()
+    topic_name = f"commercetools-{suffix}"
+    subscription = f"projects/{PROJECT}/subscriptions/ctbridge-{suffix}"
+    async with httpx.AsyncClient(base_url=pubsub_emulator, timeout=10) as api:
+        assert (await api.put(f"/v1/projects/{PROJECT}/topics/{topic_name}")).status_code == 200
+        created = await api.put(
+            f"/v1/{subscription}", json={"topic": f"projects/{PROJECT}/topics/{topic_name}"}
+        )
+        assert created.status_code == 200
+
+    emulator = CommercetoolsEmulator(
+        "shop", "client", "secret", pubsub_emulator_url=pubsub_emulator
+    )
+    engine, made = await open_engine(sqlite_url)
+    inbox = Inbox(engine.store)
+    writer = IntakeWriter(inbox)
+    consumer = PubSubPullConsumer(
+        subscription, DeliveryIntake(engine.registry, inbox, writer), endpoint=pubsub_emulator
+    )
+    try:
+        with BackgroundServer(emulator.app) as server:
+            client = CommercetoolsClient(
+                project_key="shop",
+                client_id="client",
+                client_secret="secret",
+                api_url=server.url,
+                auth_url=server.url,
+                scopes=["manage_project:shop"],
+            )
+            destination = {"type": "GoogleCloudPubSub", "projectId": PROJECT, "topic": topic_name}
+            spec = SubscriptionSpec.for_message_types(
+                "ctbridge-recorder", ["ProductPublished"], destination
+            )
+            assert await deploy(client, spec) == "created"
+            await client.create(
+                "product-types", {"key": "default", "name": "Default", "description": "plain"}
+            )
+            product = await client.create(
+                "products",
+                {
+                    "productType": {"typeId": "product-type", "key": "default"},
+                    "name": {"en": "Mug"},
+                    "slug": {"en": f"mug-{suffix}"},
+                    "masterVariant": {"sku": f"MUG-{suffix}"},
+                },
+            )
+            await client.update("products", product["id"], lambda current: [{"action": "publish"}])
+            await client.aclose()
+            assert emulator.wait_for_deliveries(20)
+        deadline = time.monotonic() + 30
+        while not made["recorder"].applied and time.monotonic() < deadline:
+            await consumer.pull_once()
+            await engine.run_until_idle()
+        [applied] = made["recorder"].applied
+        assert applied.type == "ProductPublished" and applied.resource_id == product["id"]
+        assert applied.payload["productProjection"]["masterVariant"]["sku"] == f"MUG-{suffix}"
+    finally:
+        await writer.close()
+        await consumer.aclose()
+        await engine.close()
