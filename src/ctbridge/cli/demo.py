@@ -45,6 +45,8 @@ def demo(products: int = typer.Option(12, help="Products in the seeded catalog")
     for (connector, status), count in sorted(report.tasks.items()):
         summary.add_row(connector, status, str(count))
     out.print(summary)
+    for connector, message_type, reason in report.dead_letters:
+        out.print(f"dead letter ({connector}, {message_type}): {reason}", markup=False)
     verdict = "[bold green]demo finished[/]" if report.ok else "[bold red]a chapter failed[/]"
     out.print(f"{verdict} in {report.seconds:.1f} s")
     if not report.ok:

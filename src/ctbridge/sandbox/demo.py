@@ -28,6 +28,7 @@ class DemoReport:
     chapters: list[tuple[ChapterResult, float]] = field(default_factory=list)
     seeded: dict[str, int] = field(default_factory=dict)
     tasks: dict[tuple[str, str], int] = field(default_factory=dict)
+    dead_letters: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -108,7 +109,12 @@ async def run_demo(
                             name, [("chapter failed", f"{type(error).__name__}: {error}")], ok=False
                         )
                     report.chapters.append((outcome, time.perf_counter() - chapter_started))
-                report.tasks = await Inbox(engine.store).task_counts()
+                inbox = Inbox(engine.store)
+                report.tasks = await inbox.task_counts()
+                report.dead_letters = [
+                    (letter.connector, letter.type, letter.last_error or "")
+                    for letter in await inbox.dead_letters()
+                ]
         finally:
             await engine.close()
     report.seconds = time.perf_counter() - started
