@@ -202,3 +202,40 @@ def test_doctor_gives_a_verdict_per_check(tmp_path):
         assert bad.returncode == 1
         assert "FAIL" in bad.stdout and "1 check(s) failed" in bad.stdout
         assert "wrong-secret" not in bad.stdout + bad.stderr
+
+
+def test_an_unreachable_database_is_one_clear_line_and_exit_2():
+    for url, reason in [
+        ("postgresql://nobody@127.0.0.1:9/x", "ConnectionRefusedError"),
+        ("sqlite:////nonexistent-folder/ctbridge.db", "unable to open database file"),
+    ]:
+        result = ctbridge("dlq", "list", env={"CTBRIDGE_DATABASE_URL": url})
+        assert result.returncode == 2
+        assert "CTBRIDGE_DATABASE_URL: cannot use the database" in result.stderr
+        assert reason in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_notices_a_subscription_deleted_behind_its_back(tmp_path):
+    emulator = CommercetoolsEmulator("shop", "client", "right-secret")
+    with BackgroundServer(emulator.app) as server:
+        env = {
+            "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/d.db",
+            "CTBRIDGE_CONNECTORS": "tests.engine.effects_worker:EffectsConnector",
+            "CTP_PROJECT_KEY": "shop",
+            "CTP_CLIENT_ID": "client",
+            "CTP_CLIENT_SECRET": "right-secret",
+            "CTP_API_URL": server.url,
+            "CTP_AUTH_URL": server.url,
+            "CTBRIDGE_DESTINATION_TYPE": "GoogleCloudPubSub",
+            "CTBRIDGE_DESTINATION_PROJECT_ID": "gcp",
+            "CTBRIDGE_DESTINATION_TOPIC": "ct",
+        }
+        assert ctbridge("deploy", env=env).returncode == 0
+        healthy = ctbridge("doctor", env=env)
+        assert healthy.returncode == 0, healthy.stdout
+        assert "subscriptions: 1 healthy" in healthy.stdout
+        [subscription] = emulator.all("subscriptions")
+        emulator.delete("subscriptions", subscription["id"])
+        broken = ctbridge("doctor", env=env)
+        assert broken.returncode == 1
+        assert "ctbridge-effects not deployed (run ctbridge deploy)" in broken.stdout

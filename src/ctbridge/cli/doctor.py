@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 import typer
 
 from ctbridge.cli.settings_loader import out
+from ctbridge.commercetools.message_resource_types import commercetools_message_types
+from ctbridge.commercetools.subscriptions import subscription_key, subscription_where
 from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.host import Engine
 from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
@@ -80,6 +82,28 @@ def doctor() -> None:
                 await check("commercetools", project)
             finally:
                 await client.aclose()
+        if engine is not None and ct is not None and engine.connectors:
+            expected = {
+                subscription_key(name): name
+                for name in engine.connectors
+                if commercetools_message_types(engine.registry.message_types(name))
+            }
+
+            async def subscriptions() -> str:
+                found = await engine.runtime.commercetools.query(
+                    "subscriptions", where=subscription_where(list(expected))
+                )
+                health = {item["key"]: item.get("status", "Healthy") for item in found["results"]}
+                missing = sorted(set(expected) - set(health))
+                unhealthy = {k: v for k, v in health.items() if v != "Healthy"}
+                if missing or unhealthy:
+                    problems = [f"{key} not deployed (run ctbridge deploy)" for key in missing]
+                    problems += [f"{key} is {status}" for key, status in sorted(unhealthy.items())]
+                    raise RuntimeError("; ".join(problems))
+                return f"{len(health)} healthy"
+
+            if expected:
+                await check("subscriptions", subscriptions)
         if engine is not None:
             await engine.close()
 

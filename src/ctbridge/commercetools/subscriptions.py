@@ -27,6 +27,12 @@ def subscription_key(connector: str) -> str:
     return f"{KEY_PREFIX}{connector}"
 
 
+def subscription_where(keys: list[str]) -> str:
+    """A predicate matching the subscriptions with these keys."""
+    quoted = ", ".join('"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"' for key in keys)
+    return f"key in ({quoted})"
+
+
 log = structlog.get_logger("ctbridge.commercetools.subscriptions")
 
 

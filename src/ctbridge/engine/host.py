@@ -98,7 +98,13 @@ class Engine:
             await store.dispose()
             raise ConfigurationError(problems)
         if create_schema:
-            await store.create_schema()
+            try:
+                await store.create_schema()
+            except Exception as error:  # any driver's way of saying "not reachable"
+                await store.dispose()
+                raise ConfigurationError(
+                    [f"CTBRIDGE_DATABASE_URL: cannot use the database ({describe_error(error)})"]
+                ) from None
         for connector in connectors.values():
             await connector.open()
         log.info(
@@ -167,3 +173,10 @@ class Engine:
                 await connector.close()
         await self.runtime.close()
         await self.store.dispose()
+
+
+def describe_error(error: BaseException) -> str:
+    """The error's kind and first line, without SQL parameters or a traceback."""
+    original = getattr(error, "orig", None) or error
+    first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    return f"{type(original).__name__}: {first_line}"[:300]

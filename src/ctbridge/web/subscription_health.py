@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctbridge.commercetools.message_resource_types import commercetools_message_types
-from ctbridge.commercetools.subscriptions import subscription_key
+from ctbridge.commercetools.subscriptions import subscription_key, subscription_where
 from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.host import Engine
 
@@ -32,11 +32,6 @@ class SubscriptionReport:
     checked_at: float
     detail: str | None = None
     subscriptions: list[SubscriptionStatus] = field(default_factory=list)
-
-
-def subscription_where(keys: list[str]) -> str:
-    quoted = ", ".join('"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"' for key in keys)
-    return f"key in ({quoted})"
 
 
 class SubscriptionHealth:
