@@ -36,7 +36,7 @@ def financial_transactions(
                 "type": TRANSACTION_TYPES.get(transaction.get("type", ""), "PAYMENT"),
                 "amount": amount(money),
                 "scale": fraction_digits(money),
-                "unscaledValue": int(money.get("centAmount", 0)),
+                "unscaledValue": int(amount(money).scaleb(fraction_digits(money))),
                 "currency": currency(money),
                 "paymentMethod": str(method),
                 "paymentProvider": info.get("paymentInterface"),
