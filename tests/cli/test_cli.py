@@ -37,7 +37,7 @@ def ctbridge(
 ) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CTP_", "CTBRIDGE_"))}
     return subprocess.run(
-        [sys.executable, "-m", "ctbridge.cli.main", *args],
+        [sys.executable, "-m", "ctbridge", *args],
         cwd=ROOT,
         env={**clean, "CTBRIDGE_LOG_LEVEL": "WARNING", "COLUMNS": "200", **(env or {})},
         capture_output=True,
@@ -152,7 +152,7 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand(tmp_path):
     asyncio.run(prepare())
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CTP_", "CTBRIDGE_"))}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "ctbridge.cli.main", "worker"],
+        [sys.executable, "-m", "ctbridge", "worker"],
         cwd=ROOT,
         env={
             **clean,

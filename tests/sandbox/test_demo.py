@@ -10,7 +10,7 @@ from ctbridge.sandbox.stack import SandboxStack
 
 def test_the_demo_command_finishes_cleanly_and_reports_each_chapter():
     result = subprocess.run(
-        [sys.executable, "-m", "ctbridge.cli.main", "demo"],
+        [sys.executable, "-m", "ctbridge", "demo"],
         capture_output=True,
         text=True,
         timeout=120,
