@@ -13,7 +13,6 @@ from ctbridge.engine.message import Message
 from ctbridge.engine.store import Store, dumps, loads
 from ctbridge.engine.tables import inbox_messages, rejected_deliveries, tasks
 
-CHUNK = 400
 MAX_REJECTED_BODY = 64 * 1024
 
 
@@ -146,15 +145,13 @@ class Inbox:
     async def dead_letters(
         self, *, connector: str | None = None, limit: int = 100
     ) -> list[DeadLetter]:
-        query = _dead_query().order_by(tasks.c.id).limit(limit)
-        if connector:
-            query = query.where(tasks.c.connector == connector)
+        query = _dead_query(_dead_condition(None, connector)).order_by(tasks.c.id).limit(limit)
         async with self.store.begin() as conn:
             return [_dead_letter(row, with_payload=False) for row in await conn.execute(query)]
 
     async def dead_letter(self, task_id: int) -> DeadLetter | None:
         async with self.store.begin() as conn:
-            row = (await conn.execute(_dead_query().where(tasks.c.id == task_id))).first()
+            row = (await conn.execute(_dead_query(_dead_condition([task_id], None)))).first()
         return None if row is None else _dead_letter(row, with_payload=True)
 
     async def replay(
@@ -234,7 +231,7 @@ def message_from_row(row: Any) -> Message:
     )
 
 
-def _dead_query() -> Any:
+def _dead_query(condition: Any) -> Any:
     return (
         select(
             tasks.c.id,
@@ -248,7 +245,7 @@ def _dead_query() -> Any:
             inbox_messages.c.payload,
         )
         .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
-        .where(tasks.c.status == Status.DEAD)
+        .where(condition)
     )
 
 

@@ -31,8 +31,6 @@ class RateLimiter:
         self.key = key
         self.rate = per_minute / 60.0
         self.capacity = float(burst if burst is not None else max(1, int(self.rate)))
-        self.acquired = 0
-        self.waited_seconds = 0.0
 
     async def acquire(self, tokens: int = 1) -> None:
         if tokens > self.capacity:
@@ -40,9 +38,7 @@ class RateLimiter:
         while True:
             wait = await self._try_take(tokens)
             if wait <= 0:
-                self.acquired += tokens
                 return
-            self.waited_seconds += wait
             await asyncio.sleep(min(wait, MAX_SINGLE_WAIT))
 
     async def _try_take(self, tokens: int) -> float:

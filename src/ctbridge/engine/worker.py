@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import Outcome
@@ -320,8 +320,6 @@ class Worker:
 
     async def _next_pending_due(self) -> float | None:
         async with self.store.begin() as conn:
-            from sqlalchemy import func
-
             return (
                 await conn.execute(
                     select(func.min(tasks.c.next_attempt_at)).where(
