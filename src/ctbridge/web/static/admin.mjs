@@ -8,10 +8,19 @@ const refreshMs = Number(overview.dataset.refreshMs) || 3000;
 
 const url = (path) => new URL(path, location.origin);
 
-function say(message, state = "ok") {
+// An action's outcome stays readable for a while: the refresh that follows it (and the timer's
+// next ones) must not replace "replayed 1" with "updated ..." at once.
+const ACTION_MESSAGE_MS = 8000;
+let actionSaidAt = 0;
+
+function say(message, state = "ok", { fromAction = false } = {}) {
+  if (!fromAction && state === "ok" && Date.now() - actionSaidAt < ACTION_MESSAGE_MS) return;
+  if (fromAction) actionSaidAt = Date.now();
   status.textContent = message;
   status.dataset.state = state;
 }
+
+const report = (message, state = "ok") => say(message, state, { fromAction: true });
 
 async function call(path, body) {
   const response = await fetch(url(path), {
@@ -49,21 +58,21 @@ const actions = {
   show: (id) => show(id),
   replay: async (id) => {
     const { replayed } = await (await call("/admin/api/dead-letters/replay", { ids: [id] })).json();
-    say(`replayed ${replayed}`);
+    report(`replayed ${replayed}`);
   },
   purge: async (id) => {
     if (!confirm(`Purge dead letter ${id}? Its message will not be processed.`)) return;
     const { purged } = await (await call("/admin/api/dead-letters/purge", { ids: [id] })).json();
-    say(`purged ${purged}`);
+    report(`purged ${purged}`);
   },
   "replay-all": async () => {
     const { replayed } = await (await call("/admin/api/dead-letters/replay", {})).json();
-    say(`replayed ${replayed}`);
+    report(`replayed ${replayed}`);
   },
   "purge-all": async () => {
     if (!confirm("Purge all dead letters? Their messages will not be processed.")) return;
     const { purged } = await (await call("/admin/api/dead-letters/purge", {})).json();
-    say(`purged ${purged}`);
+    report(`purged ${purged}`);
   },
 };
 
@@ -77,7 +86,7 @@ document.addEventListener("click", async (event) => {
     await action(Number(button.dataset.id));
     if (button.dataset.action !== "show") await refresh();
   } catch (error) {
-    say(`${button.dataset.action} failed: ${error.message}`, "error");
+    report(`${button.dataset.action} failed: ${error.message}`, "error");
   } finally {
     button.disabled = false;
   }
