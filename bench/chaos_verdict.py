@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ctbridge.connectors.fluent.attribute_mapping import localized
-from ctbridge.connectors.ordergroove.product_mapping import MappingRules, map_product
+from chaos_expectations import Scope, expected_products
+
 from ctbridge.engine.inbox import DeadLetter
 
-ProductMapper = Callable[[Mapping[str, Any], MappingRules, datetime], Any]
+Expectation = Callable[[Mapping[str, Any], Scope, datetime], Iterable[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,15 @@ def check_ordergroove(
     projections: Iterable[Mapping[str, Any]],
     products: Mapping[str, Mapping[str, Any]],
     writes: OrdergrooveWrites,
-    rules: MappingRules,
+    scope: Scope,
     changed_at: Mapping[str, float],
-    dead_resources: set[str],
-    mapper: ProductMapper = map_product,
+    expect: Expectation = expected_products,
 ) -> None:
+    """Every sendable variant of every product, dead-lettered or not: a dead letter that left a
+    variant behind shows here as lost (the soak counts the dead letter itself as well)."""
     now = datetime.now(UTC)
     for projection in projections:
-        if projection["id"] in dead_resources:
-            continue
-        for wanted in mapper(projection, rules, now).products:
+        for wanted in expect(projection, scope, now):
             sku = wanted["product_id"]
             verdict.checked["ordergroove variants"] += 1
             actual = products.get(sku)
@@ -119,6 +118,13 @@ def check_ordergroove(
                     )
 
 
+def _localized(value: Mapping[str, str] | None, locale: str) -> str | None:
+    """The locale's text, else its language's (`en` for `en-US`), as commercetools falls back."""
+    if not value:
+        return None
+    return value.get(locale) or value.get(locale.split("-")[0])
+
+
 def fluent_name_history(events: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
     """Product ref → names applied by completed UPSERT_PRODUCT events, in order."""
     history: dict[str, list[str]] = defaultdict(list)
@@ -135,12 +141,11 @@ def check_fluent_catalog(
     products: Mapping[str, Mapping[str, Any]],
     names_written: Mapping[str, list[str]],
     locale: str,
-    dead_resources: set[str],
 ) -> None:
     for projection in projections:
         key = projection.get("key")
-        name = localized(projection.get("name"), locale)
-        if not key or not name or projection["id"] in dead_resources:
+        name = _localized(projection.get("name"), locale)
+        if not key or not name:
             continue
         variants = [projection.get("masterVariant") or {}, *(projection.get("variants") or [])]
         refs = [key] + [v["sku"] for v in variants if v.get("sku") and v["sku"] != key]
@@ -165,10 +170,9 @@ def check_orders(
     newstore_orders: Mapping[str, Any],
     fluent_orders: Iterable[Mapping[str, Any]],
     fluent_transactions: Iterable[Mapping[str, Any]],
-    dead: Mapping[str, set[str]],
 ) -> None:
     """One NewStore order per commercetools order, one Fluent order per ref, one Fluent financial
-    transaction per successful commercetools payment transaction."""
+    transaction per successful commercetools payment transaction; dead-lettered orders included."""
     by_ct_id: dict[str, list[str]] = defaultdict(list)
     for external_id, injected in newstore_orders.items():
         for attribute in injected.payload.get("extended_attributes") or []:
@@ -183,14 +187,11 @@ def check_orders(
     for order in orders:
         order_id = order["id"]
         verdict.checked["orders"] += 1
-        if order_id not in dead["newstore"]:
-            found = by_ct_id.get(order_id, [])
-            if not found:
-                verdict.add("lost", "newstore", order_id, "no NewStore order")
-            elif len(found) > 1:
-                verdict.add("duplicated", "newstore", order_id, f"{len(found)} NewStore orders")
-        if order_id in dead["fluent"]:
-            continue
+        found = by_ct_id.get(order_id, [])
+        if not found:
+            verdict.add("lost", "newstore", order_id, "no NewStore order")
+        elif len(found) > 1:
+            verdict.add("duplicated", "newstore", order_id, f"{len(found)} NewStore orders")
         in_fluent = fluent_by_ct.get(order_id, [])
         if not in_fluent:
             verdict.add("lost", "fluent", order_id, "no Fluent order")

@@ -80,7 +80,6 @@ def test_fluent_names_from_an_older_publish_are_stale_and_missing_variants_lost(
         products,
         fluent_name_history(events),
         "en-US",
-        set(),
     )
     assert sorted((f.kind, f.key) for f in verdict.findings) == [("lost", "P1-b"), ("stale", "P1")]
 
@@ -90,7 +89,7 @@ class Injected:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def test_orders_count_lost_and_duplicated_side_effects_but_skip_dead_lettered_ones() -> None:
+def test_orders_count_lost_and_duplicated_side_effects_dead_lettered_ones_included() -> None:
     verdict = Verdict()
     orders = [
         {"id": "o1", "paymentInfo": {"payments": [{"id": "pay1"}]}},
@@ -114,10 +113,11 @@ def test_orders_count_lost_and_duplicated_side_effects_but_skip_dead_lettered_on
         newstore,
         fluent_orders,
         [],
-        {"newstore": {"o3"}, "fluent": {"o3"}},
     )
     assert sorted((f.kind, f.target, f.key) for f in verdict.findings) == [
         ("duplicated", "newstore", "o1"),
         ("lost", "fluent", "o1"),
+        ("lost", "fluent", "o3"),
         ("lost", "newstore", "o2"),
+        ("lost", "newstore", "o3"),
     ]

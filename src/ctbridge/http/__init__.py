@@ -1,0 +1,1 @@
+"""The one way ctbridge calls an external system: what every target client shares."""
