@@ -92,3 +92,36 @@ async def test_credentials_in_the_address_also_work_for_the_pages_own_refreshes(
         response = await page.goto(f"{with_credentials}/admin")
         assert response is not None and response.status == 200
         await expect(page.locator("#status")).to_contain_text("updated")
+
+
+async def test_the_last_hour_shows_as_charts_an_operator_can_glance_at(serving, tmp_path):
+    url, recorder = serving
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        for index in range(3):
+            document = ct_message(
+                f"chart-{index}", resource={"typeId": "product", "id": f"p{index}"}
+            )
+            accepted = await client.post("/events", json=document)
+            assert accepted.json()["status"] == "accepted"
+    for _ in range(200):
+        if len(recorder.applied) == 3:
+            break
+        await asyncio.sleep(0.05)
+    assert len(recorder.applied) == 3
+
+    async with chromium(tmp_path / "profile", credentials=CREDENTIALS) as browser:
+        page = await browser.new_page()
+        await page.set_viewport_size({"width": 1280, "height": 900})
+        await page.goto(f"{url}/admin")
+        finished = page.locator('[data-chart="recorder-finished"]')
+        await expect(finished).to_be_visible()
+        await expect(finished.locator("figcaption")).to_contain_text("finished: 3")
+        drawn = await finished.locator("rect.bar").evaluate_all(
+            "bars => bars.map(bar => bar.getBoundingClientRect().height)"
+        )
+        assert len(drawn) == 12 and drawn[-1] > 20 and sum(drawn[:-1]) == 0
+        await expect(page.locator('[data-chart="recorder-depth"]')).to_be_visible()
+        screenshot = tmp_path / "admin-last-hour.png"
+        await page.locator("#history").screenshot(path=str(screenshot))
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+    print(f"admin page screenshot: {screenshot}")

@@ -119,3 +119,75 @@ class Throughput:
             )
             for row in rows
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorHistory:
+    """One connector's last window in equal buckets, oldest first: tasks finished and
+    dead-lettered within each bucket; at each bucket's end, the tasks not finished yet and the
+    age of the oldest of them."""
+
+    connector: str
+    finished: list[int]
+    dead: list[int]
+    depth: list[int]
+    oldest_age: list[float | None]
+
+
+async def history(
+    store: Store, *, window: int = 3600, buckets: int = 12, now: float | None = None
+) -> dict[str, ConnectorHistory]:
+    """Per connector, what happened over the last `window` seconds, in `buckets` buckets.
+
+    Two reads: tasks that ended inside the window, and tasks still waiting (counted per bucket
+    end by when they were created). The backlog at a past instant is rebuilt from both: created
+    before it, and ended after it or not at all.
+    """
+    now = time.time() if now is None else now
+    width = window / buckets
+    start = now - window
+    edges = [start + width * (i + 1) for i in range(buckets)]
+    waiting_at = [func.sum(case((tasks.c.created_at <= edge, 1), else_=0)) for edge in edges]
+    async with store.begin() as conn:
+        ended = (
+            await conn.execute(
+                select(
+                    tasks.c.connector, tasks.c.status, tasks.c.created_at, tasks.c.finished_at
+                ).where(tasks.c.status.in_((*FINISHED, Status.DEAD)), tasks.c.finished_at >= start)
+            )
+        ).all()
+        waiting = (
+            await conn.execute(
+                select(tasks.c.connector, func.min(tasks.c.created_at), *waiting_at)
+                .where(tasks.c.status.in_((Status.PENDING, Status.RUNNING)))
+                .group_by(tasks.c.connector)
+            )
+        ).all()
+    result: dict[str, ConnectorHistory] = {}
+
+    def flow_of(name: str) -> ConnectorHistory:
+        if name not in result:
+            result[name] = ConnectorHistory(
+                name, [0] * buckets, [0] * buckets, [0] * buckets, [None] * buckets
+            )
+        return result[name]
+
+    def waited(flow: ConnectorHistory, index: int, since: float) -> None:
+        age = edges[index] - since
+        flow.oldest_age[index] = max(flow.oldest_age[index] or 0.0, age)
+
+    for connector, oldest, *counts in waiting:
+        flow = flow_of(connector)
+        for i, count in enumerate(counts):
+            flow.depth[i] += int(count or 0)
+            if count:
+                waited(flow, i, oldest)
+    for connector, status, created, finished in ended:
+        flow = flow_of(connector)
+        index = min(buckets - 1, int((finished - start) // width))
+        (flow.dead if status == Status.DEAD else flow.finished)[index] += 1
+        for i, edge in enumerate(edges):
+            if created <= edge < finished:
+                flow.depth[i] += 1
+                waited(flow, i, created)
+    return result

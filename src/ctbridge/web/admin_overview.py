@@ -9,12 +9,15 @@ from typing import Any
 from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox, Status
 from ctbridge.engine.jobs import JobRun
-from ctbridge.engine.throughput import Throughput
+from ctbridge.engine.throughput import Throughput, history
 from ctbridge.web.admin_api import job_run_view
 from ctbridge.web.subscription_health import SubscriptionHealth
 
 WINDOWS = (300, 3600)
 MAX_BODY_PREVIEW = 300
+HISTORY_SECONDS = 3600
+HISTORY_BUCKETS = 12
+HISTORY_REFRESH_SECONDS = 15.0
 
 
 def connector_state(tasks: dict[str, int], retrying: int, enabled: bool) -> str:
@@ -46,6 +49,18 @@ class AdminOverview:
         self.inbox = Inbox(engine.store)
         self.throughput = Throughput(engine.store)
         self.subscriptions = subscriptions or SubscriptionHealth(engine)
+        self._history: tuple[float, dict[str, Any]] | None = None
+
+    async def last_hour(self) -> dict[str, Any]:
+        """Per connector, the last hour in 5-minute buckets; read at most every 15 s, since the
+        page refreshes every few seconds and an hour's history barely moves in between."""
+        now = time.time()
+        if self._history is None or now - self._history[0] >= HISTORY_REFRESH_SECONDS:
+            flows = await history(
+                self.engine.store, window=HISTORY_SECONDS, buckets=HISTORY_BUCKETS, now=now
+            )
+            self._history = (now, {name: asdict(flow) for name, flow in flows.items()})
+        return self._history[1]
 
     async def snapshot(self) -> dict[str, Any]:
         engine = self.engine
@@ -96,6 +111,8 @@ class AdminOverview:
                 if run.status == "running"
             ],
             "rejected": [_rejection_view(row) for row in rejected],
+            "history": await self.last_hour(),
+            "history_bucket_minutes": HISTORY_SECONDS // HISTORY_BUCKETS // 60,
             "subscriptions": asdict(subscriptions),
         }
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from ctbridge.web.admin_charts import bars, eta_seconds
+
 TASK_STATUSES = ("pending", "running", "done", "skipped", "stale", "dead")
 HEALTHY = {"Healthy", "idle", "busy", "ok", "succeeded", "none needed"}
 WARNING = {"retrying", "TemporaryError", "not deployed", "running", "not configured", "abandoned"}
@@ -68,10 +70,15 @@ def counts(values: dict[str, int]) -> str:
     return ", ".join(f"{text(key)} {int(value)}" for key, value in sorted(values.items())) or "–"
 
 
-def progress(done: int, total: int | None) -> str:
+def progress(done: int, total: int | None, elapsed: float | None = None) -> str:
+    """A progress bar with counts and, once the pace is known, the time left at that pace."""
     if total:
         percent = min(100, int(done * 100 / total))
-        return f'<progress value="{done}" max="{total}"></progress> {done}/{total} ({percent}%)'
+        eta = eta_seconds(done, total, elapsed or 0.0)
+        left = "" if eta is None else f' <span class="eta">about {ago(eta)} left</span>'
+        return (
+            f'<progress value="{done}" max="{total}"></progress> {done}/{total} ({percent}%)' + left
+        )
     return f"<progress></progress> {done}"
 
 
@@ -113,6 +120,54 @@ def render_connectors(connectors: list[dict[str, Any]]) -> str:
         "Connectors",
         "connectors",
         table([*headers, "oldest pending"], rows, empty="No connector enabled.", name="connectors"),
+    )
+
+
+def render_history(flows: dict[str, dict[str, Any]], bucket_minutes: int) -> str:
+    """Per connector, the last hour: finished, dead-lettered, backlog and oldest waiting age."""
+    rows = []
+    for name, flow in sorted(flows.items()):
+        charts = [
+            bars(
+                f"{name}-finished",
+                flow["finished"],
+                title="finished",
+                tone="good",
+                bucket_minutes=bucket_minutes,
+            ),
+            bars(
+                f"{name}-dead",
+                flow["dead"],
+                title="dead-lettered",
+                tone="bad",
+                bucket_minutes=bucket_minutes,
+            ),
+            bars(
+                f"{name}-depth",
+                flow["depth"],
+                title="waiting",
+                tone="warn",
+                bucket_minutes=bucket_minutes,
+            ),
+            bars(
+                f"{name}-age",
+                [None if a is None else a / 60 for a in flow["oldest_age"]],
+                title="oldest waiting",
+                tone="warn",
+                unit=" min",
+                bucket_minutes=bucket_minutes,
+            ),
+        ]
+        rows.append([text(name), *charts])
+    return section(
+        "Last hour",
+        "history",
+        table(
+            ["connector", "finished", "dead letters", "queue depth", "oldest waiting"],
+            rows,
+            empty="No work in the last hour.",
+            name="history",
+        ),
     )
 
 
@@ -198,7 +253,7 @@ def render_jobs(jobs: list[dict[str, Any]], running: list[dict[str, Any]], now: 
             str(int(run["id"])),
             text(run["trigger"]),
             relative(run["started_at"], now),
-            progress(int(run["progress_done"]), run["progress_total"]),
+            progress(int(run["progress_done"]), run["progress_total"], now - run["started_at"]),
             text(run["progress_note"]),
         ]
         for run in running
@@ -273,6 +328,7 @@ def render_overview(snapshot: dict[str, Any]) -> str:
             f"<code>{text(snapshot['worker'])}</code></p>",
             render_queue(snapshot["queue"]),
             render_connectors(snapshot["connectors"]),
+            render_history(snapshot.get("history", {}), snapshot.get("history_bucket_minutes", 5)),
             render_subscriptions(snapshot["subscriptions"], now),
             render_failures(snapshot["failures"], now),
             render_dead_letters(snapshot["dead_letters"], now),
