@@ -1,9 +1,11 @@
-"""A worker process for multi-process tests: its handler records side effects in the database."""
+"""A worker process for multi-process tests: runs the production loop (`Worker.run`) with a handler
+that records side effects in the database, and can be told to SIGKILL its own process."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 import time
 
@@ -36,7 +38,7 @@ class EffectsConnector(Connector):
     async def handle(self, message: Message) -> None:
         store = self.runtime.store
         slow = message.payload.get("slow_seconds")
-        if slow:
+        if slow or message.payload.get("kill_worker"):
             async with store.begin() as conn:
                 await conn.execute(
                     effects.insert().values(
@@ -46,6 +48,8 @@ class EffectsConnector(Connector):
                         at=time.time(),
                     )
                 )
+            if message.payload.get("kill_worker"):
+                os.kill(os.getpid(), signal.SIGKILL)  # dies inside the handler, lease held
             await asyncio.sleep(float(slow) if not os.environ.get("EFFECTS_FAST") else 0)
         async with store.begin() as conn:
             await conn.execute(
@@ -66,30 +70,35 @@ async def main(database_url: str, lease_seconds: float, idle_exit_seconds: float
     )
     engine = await Engine.open(settings, factories={"effects": EffectsConnector})
     await create_effects_table(engine.store)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(engine.worker.run(stop))
     print("ready", flush=True)
-    idle_since = None
-    deadline = time.monotonic() + 120
     try:
-        while time.monotonic() < deadline:
-            processed = await engine.worker.run_once()
-            if processed:
-                idle_since = None
-                continue
-            async with engine.store.begin() as conn:
-                open_tasks = (
-                    await conn.execute(
-                        select(func.count()).where(
-                            tasks.c.status.in_([Status.PENDING, Status.RUNNING])
-                        )
-                    )
-                ).scalar()
-            if open_tasks == 0:
-                idle_since = idle_since or time.monotonic()
-                if time.monotonic() - idle_since > idle_exit_seconds:
-                    return
-            await asyncio.sleep(0.05)
+        await stop_when_idle(engine, stop, idle_exit_seconds, deadline=time.monotonic() + 120)
+        await loop
     finally:
+        stop.set()
         await engine.close()
+
+
+async def stop_when_idle(engine: Engine, stop: asyncio.Event, idle_exit: float, deadline: float):
+    """Sets `stop` once no task has been pending or running for `idle_exit` seconds."""
+    idle_since = None
+    while time.monotonic() < deadline:
+        async with engine.store.begin() as conn:
+            open_tasks = (
+                await conn.execute(
+                    select(func.count()).where(tasks.c.status.in_([Status.PENDING, Status.RUNNING]))
+                )
+            ).scalar()
+        if open_tasks:
+            idle_since = None
+        else:
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > idle_exit:
+                break
+        await asyncio.sleep(0.05)
+    stop.set()
 
 
 if __name__ == "__main__":

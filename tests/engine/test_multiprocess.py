@@ -1,5 +1,6 @@
-"""Many worker processes on PostgreSQL: each message handled exactly once; a killed worker's
-message is processed after its lease expires."""
+"""Worker processes running the production loop (`Worker.run`): many on PostgreSQL handle each
+message exactly once; a killed worker's message is processed after its lease expires; a message
+that kills every worker that handles it is dead-lettered after the attempt budget."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from tests.engine.effects_worker import create_effects_table, effects
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def spawn(database_url: str, lease: float = 30.0, idle_exit: float = 1.0) -> subprocess.Popen:
+def spawn(
+    database_url: str,
+    lease: float = 30.0,
+    idle_exit: float = 1.0,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -33,7 +39,7 @@ def spawn(database_url: str, lease: float = 30.0, idle_exit: float = 1.0) -> sub
             str(idle_exit),
         ],
         cwd=ROOT,
-        env={**os.environ, "CTBRIDGE_LOG_LEVEL": "WARNING"},
+        env={**os.environ, "CTBRIDGE_LOG_LEVEL": "WARNING", **(extra_env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -129,3 +135,28 @@ async def test_a_message_held_by_a_killed_worker_is_processed_after_restart(post
     await store.dispose()
     assert done_by == [str(second.pid)]
     assert status.status == "done" and status.attempts == 2
+
+
+async def test_a_message_that_kills_its_worker_is_dead_lettered_after_the_attempt_budget(
+    database_url,
+):
+    store = await prepared_store(database_url)
+    await Inbox(store).enqueue(message(0, kill_worker=True), ["effects"])
+    exits = []
+    for _ in range(6):  # the budget is 3 claims; a fourth worker must dead-letter it, not run it
+        worker = spawn(database_url, lease=1.0, extra_env={"CTBRIDGE_MAX_ATTEMPTS": "3"})
+        _, errors = worker.communicate(timeout=60)
+        exits.append(worker.returncode)
+        if worker.returncode == 0:
+            break
+    async with store.begin() as conn:
+        task = (
+            await conn.execute(select(tasks.c.status, tasks.c.attempts, tasks.c.last_error))
+        ).one()
+        started = (
+            await conn.execute(select(func.count()).where(effects.c.phase == "started"))
+        ).scalar()
+    await store.dispose()
+    assert exits == [-signal.SIGKILL] * 3 + [0], errors[-2000:]
+    assert (task.status, task.attempts, started) == ("dead", 3, 3)
+    assert "worker died while handling it" in task.last_error

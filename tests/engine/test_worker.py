@@ -125,9 +125,9 @@ async def test_a_claimed_task_whose_worker_died_is_reclaimed_after_its_lease(dat
     engine, made = await open_engine(database_url, lease_seconds=0.2)
     try:
         await engine.runtime.enqueue(product_message("m1"))
-        claimed = await engine.worker.claim()  # claimed, then "the process dies"
+        claimed = await engine.worker.queue.claim(10)  # claimed, then "the process dies"
         assert [task.message.id for task in claimed] == ["m1"]
-        assert await engine.worker.claim() == []
+        assert await engine.worker.queue.claim(10) == []
         import asyncio
 
         await asyncio.sleep(0.3)

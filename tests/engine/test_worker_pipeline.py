@@ -37,7 +37,7 @@ async def test_a_slow_handler_does_not_hold_up_the_others(sqlite_url):
         stop.set()
         await asyncio.wait_for(worker, 10)
         assert finished[-1] == "slow"
-        assert (await engine.worker._next_pending_due()) is None  # all recorded as done
+        assert (await engine.worker.queue.next_pending_due()) is None  # all recorded as done
     finally:
         release.set()
         stop.set()

@@ -55,9 +55,21 @@ tasks = Table(
     Column("last_error", Text),
     Column("created_at", Float, nullable=False),
     Column("finished_at", Float),
-    Index("ix_tasks_due", "status", "next_attempt_at"),
+    # The claim walks this index in (next_attempt_at, id) order and stops after its batch.
+    Index("ix_tasks_due", "status", "next_attempt_at", "id"),
     Index("ix_tasks_resource", "connector", "resource_key", "status"),
     Index("ix_tasks_message", "message_pk"),
+)
+
+# At most one running task per (connector, resource), enforced by the database: two workers
+# claiming from different snapshots cannot both start one (see engine/queue.py).
+Index(
+    "ux_tasks_one_running_per_resource",
+    tasks.c.connector,
+    tasks.c.resource_key,
+    unique=True,
+    sqlite_where=tasks.c.status == "running",
+    postgresql_where=tasks.c.status == "running",
 )
 
 # Per connector and resource: the newest position (sequence number) applied, the stale guard.

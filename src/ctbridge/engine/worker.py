@@ -1,4 +1,4 @@
-"""The worker: claims due tasks, runs their handlers, then marks done, retries or dead-letters."""
+"""The worker loop: claims due tasks from the queue, runs their handlers concurrently, records outcomes."""
 
 from __future__ import annotations
 
@@ -8,54 +8,75 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import Outcome
 from ctbridge.engine.errors import Permanent, Retryable
-from ctbridge.engine.inbox import Status, message_from_row
-from ctbridge.engine.message import Message
+from ctbridge.engine.inbox import Status
+from ctbridge.engine.queue import ClaimedTask, TaskQueue, TaskResult
 from ctbridge.engine.retry_policy import RetryPolicy
-from ctbridge.engine.tables import inbox_messages, resource_states, tasks
 
 if TYPE_CHECKING:
     from ctbridge.engine.runtime import Runtime
 
+
 log = structlog.get_logger("ctbridge.worker")
-MAX_ERROR_TEXT = 4000
 COMPLETION_INTERVAL = 0.02
-
-
-@dataclass(slots=True)
-class ClaimedTask:
-    id: int
-    connector: str
-    position: int | None
-    attempts: int
-    message: Message
-
-
-@dataclass(slots=True)
-class TaskResult:
-    task: ClaimedTask
-    status: str
-    error: str | None = None
-    next_attempt_at: float | None = None
+OUTAGE_BACKOFF_MAX_SECONDS = 30.0
+RECORD_ATTEMPTS_AT_SHUTDOWN = 5
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+class StoreOutage:
+    """Whether the database answers the worker. While it does not, the worker waits longer and
+    longer (exponential, capped) before asking again, and says so once, not at every try."""
+
+    def __init__(self, first_delay: float, max_delay: float = OUTAGE_BACKOFF_MAX_SECONDS) -> None:
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.down_since: float | None = None
+        self.delay = 0.0
+        self.retry_at = 0.0
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    def wait_seconds(self) -> float:
+        return max(0.0, self.retry_at - time.monotonic())
+
+    def failed(self, error: BaseException, worker: str) -> None:
+        now = time.monotonic()
+        if self.down_since is None:
+            self.down_since = now
+            self.delay = self.first_delay
+            log.warning("database unavailable, backing off", worker=worker, error=_describe(error))
+        else:
+            self.delay = min(self.max_delay, self.delay * 2)
+        self.retry_at = now + self.delay
+
+    def answered(self, worker: str) -> None:
+        if self.down_since is not None:
+            log.warning(
+                "database reachable again",
+                worker=worker,
+                down_seconds=round(time.monotonic() - self.down_since, 1),
+            )
+        self.down_since = None
+        self.retry_at = 0.0
+
+
 class Worker:
-    """Processes the inbox in batches. Per connector and resource, tasks run one at a time in
-    position order (an earlier task still waiting, even for a retry, holds later ones back), and a
-    task whose position is not newer than the one last applied is marked stale, not run."""
+    """Processes the inbox. What may run and when (per-resource order, stale rule, leases) is the
+    queue's business (`engine/queue.py`); the worker dispatches, limits concurrency and shuts
+    down gracefully."""
 
     def __init__(self, runtime: Runtime, *, name: str | None = None) -> None:
         settings = runtime.settings
@@ -65,14 +86,20 @@ class Worker:
         self.batch = settings.worker_batch
         self.lease_seconds = settings.lease_seconds
         self.poll_seconds = settings.poll_seconds
-        self.policy = RetryPolicy(
-            settings.max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
+        self.queue = TaskQueue(
+            self.store,
+            self.name,
+            lease_seconds=settings.lease_seconds,
+            policy=RetryPolicy(
+                settings.max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
+            ),
         )
         self.concurrency = settings.worker_concurrency
+        self.outage = StoreOutage(first_delay=settings.poll_seconds)
         self._semaphore = asyncio.Semaphore(settings.worker_concurrency)
         self._last_reclaim = 0.0
-        # Told about each batch's dead letters after they are committed (alerts); runs in the
-        # background so a slow alert channel never holds the worker up.
+        # Told about dead letters after they are committed (alerts); runs in the background so
+        # a slow alert channel never holds the worker up.
         self.on_dead_letters: Callable[[list[TaskResult]], Awaitable[object]] | None = None
         self._alerts: set[asyncio.Task[object]] = set()
 
@@ -81,23 +108,28 @@ class Worker:
 
         A pipeline: whenever handler slots are free, more due tasks are claimed, so one slow
         handler never holds up the rest; results are recorded in small groups, and the leases of
-        the tasks in hand are renewed while they run.
+        the tasks in hand are renewed while they run. While the database does not answer, the
+        worker backs off (see `StoreOutage`) and keeps unrecorded results to record later.
         """
         log.info("worker started", worker=self.name)
         in_flight: dict[asyncio.Task[TaskResult], int] = {}
-        finished: list[TaskResult] = []
-        keeper = asyncio.create_task(self._keep_leases(lambda: list(in_flight.values())))
+        unrecorded: list[TaskResult] = []
+        keeper = asyncio.create_task(
+            self._keep_leases(lambda: [*in_flight.values(), *(r.task.id for r in unrecorded)])
+        )
         next_claim = 0.0
+        failures_after_stop = 0
         try:
-            while not stop.is_set() or in_flight:
+            while not stop.is_set() or in_flight or unrecorded:
                 claimed: list[ClaimedTask] = []
                 free = self.concurrency - len(in_flight)
-                if not stop.is_set() and free > 0 and time.monotonic() >= next_claim:
-                    try:
-                        await self._reclaim_expired()
-                        claimed = await self.claim(limit=min(self.batch, free))
-                    except Exception:  # the loop must survive a database hiccup
-                        log.exception("worker claim failed", worker=self.name)
+                if (
+                    not stop.is_set()
+                    and free > 0
+                    and time.monotonic() >= next_claim
+                    and not self.outage.wait_seconds()
+                ):
+                    claimed = await self._claim_safely(min(self.batch, free))
                     # Nothing due: ask again after the poll interval, not on every completion.
                     next_claim = 0.0 if claimed else time.monotonic() + self.poll_seconds
                 for task in claimed:
@@ -108,23 +140,58 @@ class Worker:
                     )
                     for handler_task in done:
                         in_flight.pop(handler_task)
-                        finished.append(handler_task.result())
+                        unrecorded.append(handler_task.result())
                 elif not claimed:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.poll_seconds)
-                if finished:
-                    await self._complete_safely(finished)
-                    finished = []
+                    if stop.is_set():  # only unrecorded results are left: wait out the backoff
+                        await asyncio.sleep(self.outage.wait_seconds())
+                    else:
+                        pause = max(0.01, next_claim - time.monotonic(), self.outage.wait_seconds())
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), pause)
+                if unrecorded and not self.outage.wait_seconds():
+                    if await self._record_safely(unrecorded):
+                        unrecorded = []
+                    elif stop.is_set() and not in_flight:
+                        failures_after_stop += 1
+                        if failures_after_stop >= RECORD_ATTEMPTS_AT_SHUTDOWN:
+                            log.warning(
+                                "stopping with results not recorded; their tasks run again "
+                                "once their leases expire",
+                                worker=self.name,
+                                count=len(unrecorded),
+                            )
+                            break
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
         log.info("worker stopped", worker=self.name)
 
+    async def _claim_safely(self, limit: int) -> list[ClaimedTask]:
+        try:
+            await self._reclaim_if_due()
+            claimed = await self.queue.claim(limit)
+        except Exception as error:  # the loop must survive the database going away
+            self.outage.failed(error, self.name)
+            return []
+        self.outage.answered(self.name)
+        return claimed
+
+    async def _record_safely(self, results: list[TaskResult]) -> bool:
+        """Records results; False (and a backoff) when the database did not take them. A task
+        whose result is never recorded stays leased and runs again once its lease expires."""
+        try:
+            await self.complete(results)
+        except Exception as error:
+            self.outage.failed(error, self.name)
+            return False
+        self.outage.answered(self.name)
+        return True
+
     async def run_once(self) -> int:
         """Claims one batch of due tasks and processes it; returns how many were claimed."""
-        await self._reclaim_expired()
-        claimed = await self.claim()
+        await self._reclaim_if_due()
+        claimed = await self.queue.claim(self.batch)
         if not claimed:
             return 0
         ids = [task.id for task in claimed]
@@ -138,16 +205,22 @@ class Worker:
         await self.complete(results)
         return len(claimed)
 
-    async def _complete_safely(self, results: list[TaskResult]) -> None:
-        """Records results, retrying a failed write a few times; a task whose result could not
-        be recorded stays leased and is reclaimed (and run again) once its lease expires."""
-        for attempt in range(5):
-            try:
-                await self.complete(results)
-                return
-            except Exception:
-                log.exception("recording results failed", worker=self.name, attempt=attempt + 1)
-                await asyncio.sleep(0.2 * 2**attempt)
+    async def run_until_idle(self, timeout: float = 30.0, *, wait_for_retries: bool = False) -> int:
+        """Processes until nothing is due (or, with `wait_for_retries`, nothing is pending)."""
+        deadline = time.monotonic() + timeout
+        total = 0
+        while time.monotonic() < deadline:
+            processed = await self.run_once()
+            total += processed
+            if processed:
+                continue
+            next_due = await self.queue.next_pending_due() if wait_for_retries else None
+            if next_due is None:
+                return total
+            await asyncio.sleep(
+                min(max(0.0, next_due - time.time()), 0.2, deadline - time.monotonic())
+            )
+        raise TimeoutError(f"inbox not idle after {timeout} s")
 
     async def _keep_leases(self, task_ids: Callable[[], list[int]]) -> None:
         """Extends the leases of the tasks in hand every third of a lease, so that a long
@@ -158,177 +231,20 @@ class Worker:
             if not held:
                 continue
             try:
-                async with self.store.begin() as conn:
-                    await conn.execute(
-                        update(tasks)
-                        .where(
-                            tasks.c.id.in_(held),
-                            tasks.c.owner == self.name,
-                            tasks.c.status == Status.RUNNING,
-                        )
-                        .values(lease_until=time.time() + self.lease_seconds)
-                    )
-            except Exception:
-                log.exception("lease renewal failed", worker=self.name)
+                await self.queue.renew_leases(held)
+            except Exception as error:
+                self.outage.failed(error, self.name)
+            else:
+                self.outage.answered(self.name)
 
-    async def run_until_idle(self, timeout: float = 30.0, *, wait_for_retries: bool = False) -> int:
-        """Processes until nothing is due (or, with `wait_for_retries`, nothing is pending)."""
-        deadline = time.monotonic() + timeout
-        total = 0
-        while time.monotonic() < deadline:
-            processed = await self.run_once()
-            total += processed
-            if processed:
-                continue
-            next_due = await self._next_pending_due() if wait_for_retries else None
-            if next_due is None:
-                return total
-            await asyncio.sleep(
-                min(max(0.0, next_due - time.time()), 0.2, deadline - time.monotonic())
-            )
-        raise TimeoutError(f"inbox not idle after {timeout} s")
-
-    # -- claiming -----------------------------------------------------------------------------
-    async def claim(self, limit: int | None = None) -> list[ClaimedTask]:
-        now = time.time()
-        earlier = tasks.alias("earlier")
-        blocked_by_earlier = exists().where(
-            earlier.c.connector == tasks.c.connector,
-            earlier.c.resource_key == tasks.c.resource_key,
-            earlier.c.status.in_([Status.PENDING, Status.RUNNING]),
-            or_(
-                earlier.c.position < tasks.c.position,
-                and_(
-                    or_(
-                        earlier.c.position == tasks.c.position,
-                        earlier.c.position.is_(None),
-                        tasks.c.position.is_(None),
-                    ),
-                    earlier.c.id < tasks.c.id,
-                ),
-            ),
-        )
-        query = (
-            select(
-                tasks.c.id,
-                tasks.c.connector,
-                tasks.c.type,
-                tasks.c.resource_key,
-                tasks.c.position,
-            )
-            .where(
-                tasks.c.status == Status.PENDING,
-                tasks.c.next_attempt_at <= now,
-                or_(tasks.c.resource_key.is_(None), ~blocked_by_earlier),
-            )
-            .order_by(tasks.c.id)
-            .limit(limit or self.batch)
-        )
-        if not self.store.is_sqlite:
-            query = query.with_for_update(skip_locked=True, of=tasks)
-        async with self.store.begin() as conn:
-            candidates = (await conn.execute(query)).all()
-            if not candidates:
-                return []
-            applied = await self._last_applied(conn, candidates)
-            stale = [
-                row
-                for row in candidates
-                if row.resource_key is not None
-                and row.position is not None
-                and applied.get((row.connector, row.resource_key)) is not None
-                and row.position <= applied[(row.connector, row.resource_key)]
-            ]
-            stale_ids = {row.id for row in stale}
-            run_ids = [row.id for row in candidates if row.id not in stale_ids]
-            if stale_ids:
-                await conn.execute(
-                    update(tasks)
-                    .where(tasks.c.id.in_(stale_ids))
-                    .values(status=Status.STALE, finished_at=now, last_error="older than applied")
-                )
-            if not run_ids:
-                return []
-            await conn.execute(
-                update(tasks)
-                .where(tasks.c.id.in_(run_ids))
-                .values(
-                    status=Status.RUNNING,
-                    owner=self.name,
-                    lease_until=now + self.lease_seconds,
-                    attempts=tasks.c.attempts + 1,
-                )
-            )
-            rows = await conn.execute(
-                select(
-                    tasks.c.id,
-                    tasks.c.connector,
-                    tasks.c.position,
-                    tasks.c.attempts,
-                    inbox_messages.c.message_id,
-                    inbox_messages.c.type,
-                    inbox_messages.c.source,
-                    inbox_messages.c.resource_type,
-                    inbox_messages.c.resource_id,
-                    inbox_messages.c.sequence_number,
-                    inbox_messages.c.resource_version,
-                    inbox_messages.c.payload,
-                    inbox_messages.c.payload_included,
-                )
-                .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
-                .where(tasks.c.id.in_(run_ids))
-                .order_by(tasks.c.id)
-            )
-            claimed = [
-                ClaimedTask(
-                    row.id, row.connector, row.position, row.attempts, message_from_row(row)
-                )
-                for row in rows
-            ]
-        for row in stale:
-            metrics.PROCESSED.labels(row.connector, row.type, Status.STALE).inc()
-        return claimed
-
-    async def _last_applied(self, conn: Any, candidates: list[Any]) -> dict[tuple[str, str], int]:
-        keys = {(row.connector, row.resource_key) for row in candidates if row.resource_key}
-        if not keys:
-            return {}
-        connectors = {connector for connector, _ in keys}
-        resource_keys = {key for _, key in keys}
-        rows = await conn.execute(
-            select(resource_states).where(
-                resource_states.c.connector.in_(connectors),
-                resource_states.c.resource_key.in_(resource_keys),
-            )
-        )
-        return {(row.connector, row.resource_key): row.last_applied for row in rows}
-
-    async def _reclaim_expired(self) -> None:
-        """Returns tasks whose worker died (lease expired) to the queue, checked every few seconds."""
+    async def _reclaim_if_due(self) -> None:
+        """Takes back the tasks of dead workers, checked every few seconds."""
         now = time.time()
         if now - self._last_reclaim < min(5.0, self.lease_seconds):
             return
         self._last_reclaim = now
-        async with self.store.begin() as conn:
-            result = await conn.execute(
-                update(tasks)
-                .where(tasks.c.status == Status.RUNNING, tasks.c.lease_until < now)
-                .values(status=Status.PENDING, owner=None, lease_until=None, next_attempt_at=now)
-            )
-        if result.rowcount:
-            log.warning("reclaimed tasks from expired leases", count=result.rowcount)
+        self._alert(await self.queue.reclaim_expired())
 
-    async def _next_pending_due(self) -> float | None:
-        async with self.store.begin() as conn:
-            return (
-                await conn.execute(
-                    select(func.min(tasks.c.next_attempt_at)).where(
-                        tasks.c.status.in_([Status.PENDING, Status.RUNNING])
-                    )
-                )
-            ).scalar()
-
-    # -- processing ---------------------------------------------------------------------------
     async def _process(self, task: ClaimedTask) -> TaskResult:
         message = task.message
         handler = self.runtime.registry.handler(task.connector, message.type)
@@ -360,77 +276,23 @@ class Worker:
     def _retry(
         self, task: ClaimedTask, reason: str, retry_after: float | None, bound: Any
     ) -> TaskResult:
-        if self.policy.exhausted(task.attempts):
+        result = self.queue.failed(task, reason, retry_after)
+        if result.status == Status.DEAD:
             bound.warning("attempts exhausted", attempts=task.attempts, reason=reason)
-            return TaskResult(task, Status.DEAD, f"{reason} (after {task.attempts} attempts)")
-        delay = self.policy.delay(task.attempts, retry_after)
-        bound.info("will retry", attempts=task.attempts, delay=round(delay, 3), reason=reason)
-        return TaskResult(task, Status.PENDING, reason, time.time() + delay)
+        else:
+            delay = (result.next_attempt_at or 0) - self.queue.clock()
+            bound.info("will retry", attempts=task.attempts, delay=round(delay, 3), reason=reason)
+        return result
 
-    async def complete(self, results: list[TaskResult]) -> None:
-        now = time.time()
-        params = [
-            {
-                "task_id": result.task.id,
-                "new_status": result.status,
-                "error": None if result.error is None else result.error[:MAX_ERROR_TEXT],
-                "next_at": result.next_attempt_at or now,
-                "finished": None if result.status == Status.PENDING else now,
-            }
-            for result in results
-        ]
-        positions: dict[tuple[str, str], int] = {}
-        for result in results:
-            task = result.task
-            key = task.message.resource_key
-            if result.status in (Status.DONE, Status.SKIPPED) and key and task.position is not None:
-                positions[(task.connector, key)] = max(
-                    task.position, positions.get((task.connector, key), task.position)
-                )
-        async with self.store.begin() as conn:
-            await conn.execute(
-                update(tasks)
-                .where(tasks.c.id == bindparam("task_id"), tasks.c.owner == self.name)
-                .values(
-                    status=bindparam("new_status"),
-                    last_error=bindparam("error"),
-                    next_attempt_at=bindparam("next_at"),
-                    finished_at=bindparam("finished"),
-                    owner=None,
-                    lease_until=None,
-                ),
-                params,
-            )
-            if positions:
-                statement = self.store.insert(resource_states).values(
-                    [
-                        {"connector": c, "resource_key": k, "last_applied": p}
-                        for (c, k), p in positions.items()
-                    ]
-                )
-                newer = statement.excluded.last_applied
-                current = resource_states.c.last_applied
-                statement = statement.on_conflict_do_update(
-                    index_elements=[resource_states.c.connector, resource_states.c.resource_key],
-                    set_={
-                        "last_applied": case(
-                            (current.is_(None), newer), (newer > current, newer), else_=current
-                        )
-                    },
-                )
-                await conn.execute(statement)
-        dead = [result for result in results if result.status == Status.DEAD]
+    async def complete(self, results: Sequence[TaskResult]) -> None:
+        await self.queue.complete(results)
+        self._alert([result for result in results if result.status == Status.DEAD])
+
+    def _alert(self, dead: list[TaskResult]) -> None:
         if dead and self.on_dead_letters is not None:
             alert = asyncio.create_task(self.on_dead_letters(dead))
             self._alerts.add(alert)
             alert.add_done_callback(self._alerts.discard)
-        for result in results:
-            labels = (result.task.connector, result.task.message.type)
-            if result.status == Status.PENDING:
-                metrics.RETRIED.labels(*labels).inc()
-            elif result.status == Status.DEAD:
-                metrics.DEAD_LETTERED.labels(*labels).inc()
-            metrics.PROCESSED.labels(*labels, result.status).inc()
 
     async def wait_for_alerts(self) -> None:
         if self._alerts:
@@ -438,16 +300,11 @@ class Worker:
 
     async def release(self) -> int:
         """Returns this worker's running tasks to the queue (graceful shutdown)."""
-        async with self.store.begin() as conn:
-            result = await conn.execute(
-                update(tasks)
-                .where(tasks.c.owner == self.name, tasks.c.status == Status.RUNNING)
-                .values(
-                    status=Status.PENDING,
-                    owner=None,
-                    lease_until=None,
-                    attempts=tasks.c.attempts - 1,
-                    next_attempt_at=time.time(),
-                )
-            )
-            return int(result.rowcount or 0)
+        return await self.queue.release()
+
+
+def _describe(error: BaseException) -> str:
+    """The error's kind and first line, without SQL parameters or a traceback."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip()
+    return f"{type(original).__name__}: {text.splitlines()[0] if text else ''}"[:300]
