@@ -27,3 +27,8 @@ HANDLER_SECONDS = Histogram(
 QUEUE_DEPTH = Gauge("ctbridge_queue_depth", "Tasks waiting, by status", ["status"])
 OLDEST_PENDING_SECONDS = Gauge("ctbridge_oldest_pending_seconds", "Age of the oldest waiting task")
 JOB_RUNS = Counter("ctbridge_job_runs_total", "Job runs finished", ["job", "status"])
+STORE_FAILURES = Counter(
+    "ctbridge_store_failures_total",
+    "Writes the store failed (unreachable, locked, replaced), by operation",
+    ["operation"],
+)

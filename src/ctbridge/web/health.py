@@ -31,11 +31,16 @@ def health_router(engine: Engine) -> APIRouter:
 
     @router.get("/metrics")
     async def prometheus() -> Response:
-        stats = await inbox.stats()
-        metrics.QUEUE_DEPTH.labels("pending").set(stats.pending)
-        metrics.QUEUE_DEPTH.labels("running").set(stats.running)
-        metrics.QUEUE_DEPTH.labels("dead").set(stats.dead)
-        metrics.OLDEST_PENDING_SECONDS.set(stats.oldest_pending_age or 0)
+        try:
+            stats = await inbox.stats()
+        except Exception:
+            # Metrics must still answer while the store is down: that is when they are read.
+            metrics.STORE_FAILURES.labels("metrics").inc()
+        else:
+            metrics.QUEUE_DEPTH.labels("pending").set(stats.pending)
+            metrics.QUEUE_DEPTH.labels("running").set(stats.running)
+            metrics.QUEUE_DEPTH.labels("dead").set(stats.dead)
+            metrics.OLDEST_PENDING_SECONDS.set(stats.oldest_pending_age or 0)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
