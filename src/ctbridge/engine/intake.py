@@ -12,6 +12,7 @@ import structlog
 from ctbridge.engine import metrics
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.message import Message
+from ctbridge.engine.store import StoreLost
 from ctbridge.engine.tables import inbox_messages
 
 log = structlog.get_logger("ctbridge.intake")
@@ -128,6 +129,12 @@ class IntakeWriter:
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
+                self.inbox.store.check_identity()
+            except StoreLost as lost:
+                metrics.STORE_FAILURES.labels("intake").inc(len(batch))
+                self._settle(batch, [lost] * len(batch))
+                continue
+            try:
                 results: list[bool | BaseException] = list(
                     await self.inbox.enqueue_many([(m, c) for m, c, _ in batch])
                 )
@@ -140,13 +147,16 @@ class IntakeWriter:
                 results = [
                     await self._store_alone(message, connectors) for message, connectors, _ in batch
                 ]
-            for (_, _, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    if isinstance(result, BaseException):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
-                self._queue.task_done()
+            self._settle(batch, results)
+
+    def _settle(self, batch: list[Item], results: Sequence[bool | BaseException]) -> None:
+        for (_, _, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+            self._queue.task_done()
 
     async def _store_alone(
         self, message: Message, connectors: Sequence[str]
