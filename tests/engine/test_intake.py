@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from ctbridge.engine.inbox import Inbox
-from ctbridge.engine.intake import IntakeWriter
+from ctbridge.engine.intake import IntakeWriter, UnstorableMessage, is_content_error, storable_text
 from ctbridge.engine.store import Store
 from tests.engine.recording import product_message
 
@@ -63,3 +65,52 @@ async def test_concurrent_deliveries_share_transactions(sqlite_url):
     finally:
         await writer.close()
         await store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("message_id", "reason"),
+    [
+        ("a\x00b", "id contains a NUL character"),
+        ("a\ud800", "id contains a lone UTF-16 surrogate"),
+        ("x" * 256, "id is longer than 255 characters"),
+    ],
+)
+async def test_the_writer_rejects_and_records_what_no_database_can_hold(
+    database_url, message_id, reason
+):
+    store = Store(database_url)
+    await store.create_schema()
+    writer = IntakeWriter(Inbox(store))
+    try:
+        with pytest.raises(UnstorableMessage, match=reason):
+            await writer.submit(product_message(message_id), ["recorder"])
+        recorded = await Inbox(store).rejections()
+        assert len(recorded) == 1 and recorded[0]["reason"].startswith(reason)
+        assert await writer.submit(product_message("fine"), ["recorder"]) is True
+    finally:
+        await writer.close()
+        await store.dispose()
+
+
+async def test_driver_refusals_are_content_errors_and_an_absent_store_is_not(postgres_url):
+    store = Store(postgres_url)
+    await store.create_schema()
+    try:
+        for bad in ("a\x00b", "a\ud800", "x" * 300):
+            with pytest.raises(Exception) as refused:
+                await Inbox(store).enqueue(product_message(bad), ["recorder"])
+            assert is_content_error(refused.value), bad
+    finally:
+        await store.dispose()
+    absent = Store(postgres_url.rsplit("/", 1)[0] + "/no_such_database_here")
+    try:
+        with pytest.raises(Exception) as down:
+            await absent.ping()
+        assert not is_content_error(down.value)
+    finally:
+        await absent.dispose()
+
+
+def test_storable_text_escapes_nul_and_lone_surrogates_and_keeps_the_rest():
+    assert storable_text("ok é ✓") == "ok é ✓"
+    assert storable_text("a\x00b\ud800") == "a\\x00b\\ud800"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ctbridge.commercetools.messages import IgnoredDelivery, MalformedDelivery, parse_delivery
 from ctbridge.engine import metrics
 from ctbridge.engine.inbox import Inbox
-from ctbridge.engine.intake import IntakeWriter
+from ctbridge.engine.intake import IntakeWriter, UnstorableMessage
 from ctbridge.engine.registry import Registry
 
 SOURCE = "commercetools"
@@ -43,6 +43,9 @@ class DeliveryIntake:
             await self.inbox.record_rejection(SOURCE, malformed.reason, body)
             return IntakeResult("rejected", malformed.reason)
         connectors = self.registry.connectors_for(message.type)
-        stored = await self.writer.submit(message, connectors)
+        try:
+            stored = await self.writer.submit(message, connectors)
+        except UnstorableMessage as unstorable:  # recorded by the writer; redelivery cannot help
+            return IntakeResult("rejected", unstorable.reason)
         (metrics.RECEIVED if stored else metrics.DUPLICATES).labels(SOURCE).inc()
         return IntakeResult("accepted" if stored else "duplicate", None, connectors)

@@ -32,3 +32,8 @@ RATE_LIMIT_WAIT_SECONDS = Counter(
     "Seconds spent waiting for a shared rate limit's tokens",
     ["key"],
 )
+STORE_FAILURES = Counter(
+    "ctbridge_store_failures_total",
+    "Writes the store failed (unreachable, locked, replaced), by operation",
+    ["operation"],
+)

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from ctbridge.engine.tables import metadata
+from ctbridge.engine.tables import kv_state, metadata
+
+log = structlog.get_logger("ctbridge.store")
+PROBE_NAMESPACE = "ctbridge.store-probe"
+
+
+class StoreLost(Exception):
+    """The store is no longer the one this process opened (its SQLite file was deleted or
+    replaced): whatever is written now would not be found after a restart."""
 
 
 def async_url(database_url: str) -> str:
@@ -37,6 +49,8 @@ class Store:
     ) -> None:
         self.url = async_url(database_url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.lost: str | None = None
+        self._file_identity: tuple[int, int] | None = None
         if self.is_sqlite:
             if ":memory:" in self.url or self.url.rstrip("/").endswith(":"):
                 raise ValueError("an in-memory SQLite database cannot be shared: use a file")
@@ -45,6 +59,7 @@ class Store:
                 self.url, pool_size=sqlite_pool_size, max_overflow=0, hide_parameters=True
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", self._remember_file)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
         else:
             self.engine = create_async_engine(
@@ -77,6 +92,56 @@ class Store:
 
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    @property
+    def path(self) -> str | None:
+        """The SQLite file's absolute path (None on PostgreSQL)."""
+        database = self.engine.url.database if self.is_sqlite else None
+        return os.path.abspath(database) if database else None
+
+    def _remember_file(self, _dbapi_connection: Any, _record: Any) -> None:
+        # The first connection opened the file this process means to use; every later check
+        # compares the file now at that path with it (device and inode).
+        if self._file_identity is None and self.path is not None:
+            found = os.stat(self.path)
+            self._file_identity = (found.st_dev, found.st_ino)
+
+    def check_identity(self) -> None:
+        """Raises `StoreLost` when the SQLite file at our path is not the file we opened. Cheap
+        (one stat); logs one line when the store is first found lost."""
+        if self.lost is not None:
+            raise StoreLost(self.lost)
+        if self._file_identity is None or self.path is None:
+            return
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            problem = f"the database file {self.path} was deleted"
+        else:
+            if (found.st_dev, found.st_ino) == self._file_identity:
+                return
+            problem = f"the database file {self.path} was replaced by another file"
+        self.lost = f"{problem}; nothing written now would survive a restart: restart ctbridge"
+        log.error("store lost", reason=self.lost)
+        raise StoreLost(self.lost)
+
+    async def check_writable(self) -> None:
+        """Proves the store is still ours and takes a write (one row per process, upserted)."""
+        self.check_identity()
+        row = {
+            "namespace": PROBE_NAMESPACE,
+            "key": f"{socket.gethostname()}:{os.getpid()}",
+            "value": "{}",
+            "updated_at": time.time(),
+        }
+        statement = self.insert(kv_state).values(row)
+        statement = statement.on_conflict_do_update(
+            index_elements=[kv_state.c.namespace, kv_state.c.key],
+            set_={"updated_at": statement.excluded.updated_at},
+        )
+        async with self.begin() as conn:
+            await conn.execute(statement)
+        self.check_identity()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

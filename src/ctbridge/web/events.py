@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import structlog
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from ctbridge.commercetools.intake import SOURCE, DeliveryIntake
 from ctbridge.engine import metrics
+
+log = structlog.get_logger("ctbridge.events")
 
 
 class BodyTooLarge(Exception):
@@ -33,7 +37,7 @@ def events_router(intake: DeliveryIntake, limit: int) -> APIRouter:
     @router.post(
         "/events", status_code=202, summary="Receive a commercetools subscription delivery"
     )
-    async def receive_event(request: Request) -> JSONResponse:
+    async def receive_event(request: Request) -> Response:
         """Pub/Sub push, CloudEvents or Platform format. Anything unusable is acknowledged
         (2xx) and recorded, so the sender does not redeliver it for days; only a failure to store
         a good message is answered 503, so that it is redelivered."""
@@ -42,6 +46,11 @@ def events_router(intake: DeliveryIntake, limit: int) -> APIRouter:
         except BodyTooLarge:
             metrics.REJECTED.labels(SOURCE, "too_large").inc()
             return JSONResponse({"status": "rejected", "reason": "body too large"}, status_code=413)
+        except ClientDisconnect:
+            # The sender gave up; it redelivers what it did not see acknowledged. Nothing to fix.
+            metrics.REJECTED.labels(SOURCE, "client_disconnected").inc()
+            log.debug("client disconnected before sending the whole body")
+            return Response(status_code=400)
         try:
             result = await intake.accept(body, request.headers)
         except Exception:

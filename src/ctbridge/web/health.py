@@ -1,4 +1,4 @@
-"""Liveness, readiness (the database answers) and Prometheus metrics."""
+"""Liveness, readiness (the store is still ours and takes writes) and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from ctbridge.engine import metrics
 from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
+from ctbridge.engine.store import StoreLost
 
 
 def health_router(engine: Engine) -> APIRouter:
@@ -22,7 +23,9 @@ def health_router(engine: Engine) -> APIRouter:
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
         try:
-            await engine.store.ping()
+            await engine.store.check_writable()
+        except StoreLost as lost:
+            return JSONResponse({"status": "unavailable", "store": str(lost)}, status_code=503)
         except Exception as error:
             return JSONResponse(
                 {"status": "unavailable", "database": type(error).__name__}, status_code=503
@@ -31,11 +34,16 @@ def health_router(engine: Engine) -> APIRouter:
 
     @router.get("/metrics")
     async def prometheus() -> Response:
-        stats = await inbox.stats()
-        metrics.QUEUE_DEPTH.labels("pending").set(stats.pending)
-        metrics.QUEUE_DEPTH.labels("running").set(stats.running)
-        metrics.QUEUE_DEPTH.labels("dead").set(stats.dead)
-        metrics.OLDEST_PENDING_SECONDS.set(stats.oldest_pending_age or 0)
+        try:
+            stats = await inbox.stats()
+        except Exception:
+            # Metrics must still answer while the store is down: that is when they are read.
+            metrics.STORE_FAILURES.labels("metrics").inc()
+        else:
+            metrics.QUEUE_DEPTH.labels("pending").set(stats.pending)
+            metrics.QUEUE_DEPTH.labels("running").set(stats.running)
+            metrics.QUEUE_DEPTH.labels("dead").set(stats.dead)
+            metrics.OLDEST_PENDING_SECONDS.set(stats.oldest_pending_age or 0)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
