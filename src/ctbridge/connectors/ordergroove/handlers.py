@@ -159,7 +159,7 @@ class CatalogEvents:
             results: dict[str, Result | BaseException] = {}
             pairs: list[tuple[Mapping[str, Any], str]] = []
             skipped: dict[str, list[str]] = {}
-            removed: dict[str, bool] = {}
+            removed: dict[str, str] = {}
             sku_sets: dict[str, list[str]] = {}
             for product_id in wanted:
                 projection = published.get(product_id)
@@ -171,12 +171,17 @@ class CatalogEvents:
                 skipped[product_id] = [f"{s.item_id}: {s.reason}" for s in mapping.skipped]
                 sku_sets[product_id] = mapping.skus
                 for sku in skus_removed(previous.get(product_id, []), mapping.skus):
-                    removed[sku] = False
-            await self.ledger.record_skus(sku_sets)
+                    removed[sku] = product_id
             resolutions = await upload_all(
                 self.client, self.ledger, pairs, batch_size=self.batch_size
             )
-            await self._send_stock(removed)
+            removals = await self._send_stock(dict.fromkeys(removed, False))
+            # The sku ledger is written only now that Ordergroove answered: a removed sku whose
+            # not-live update did not land stays listed, so the next publish retries it.
+            for sku, product_id in removed.items():
+                if isinstance(removals.get(sku), BaseException):
+                    sku_sets[product_id].append(sku)
+            await self.ledger.record_skus(sku_sets)
             failed: dict[str, list[str]] = {}
             for resolution in resolutions:
                 if resolution.outcome == "failed":

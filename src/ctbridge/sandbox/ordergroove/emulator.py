@@ -92,6 +92,7 @@ class OrdergrooveEmulator:
     Authentication is the `x-api-key` header. Bulk create and update share a sliding-window
     rate limit (`rate_limit` calls per `rate_window_seconds`; None: unlimited) and answer 429
     with Retry-After beyond it. `reject_items` makes those product ids fail with a per-item 400;
+    a bulk call that carries one of `unavailable_for` is answered 503 as a whole;
     `forbid_after_calls` answers 403 to every bulk call after that many were accepted (a
     revoked key, for tests of a load that dies half-way). `faults` is the FaultInjector.
     """
@@ -110,6 +111,7 @@ class OrdergrooveEmulator:
         self.created: Counter[str] = Counter()
         self.updates: list[list[dict[str, Any]]] = []
         self.reject_items: set[str] = set()
+        self.unavailable_for: set[str] = set()
         self.forbid_after_calls: int | None = None
         self._window = SlidingWindow(rate_limit, rate_window_seconds) if rate_limit else None
         self._lock = threading.Lock()
@@ -197,6 +199,10 @@ class OrdergrooveEmulator:
             if not isinstance(items, list):
                 self.refused["invalid"] += 1
                 return JSONResponse({"detail": "Expected a list of items."}, status_code=400)
+            carried = {i.get("product_id") for i in items if isinstance(i, dict)}
+            if carried & self.unavailable_for:
+                self.refused["unavailable"] += 1
+                return JSONResponse({"detail": "Service unavailable."}, status_code=503)
             if len(items) > MAX_ITEMS:
                 self.refused["invalid"] += 1
                 return JSONResponse(
