@@ -252,3 +252,21 @@ async def test_a_load_between_never_forgets_a_removed_variant_still_live_in_orde
         assert og.product("LDX-3")["live"] is False
     finally:
         await engine.close()
+
+
+async def test_a_quantity_change_that_leaves_the_sku_in_stock_sends_nothing(ct, og, engine):
+    add_product(ct, "QTY", 1)
+    og.products["QTY-1"] = {"product_id": "QTY-1", "name": "Product QTY", "live": True}
+    entry = ct.create("inventory", {"sku": "QTY-1", "quantityOnStock": 5})
+    ct.update("inventory", entry["id"], [{"action": "changeQuantity", "quantity": 3}])
+    await deliver(engine, *recorded(ct, "InventoryEntryQuantitySet"))
+    assert og.calls == {} and og.refused == {}
+
+
+async def test_a_quantity_change_to_zero_is_still_sent(ct, og, engine):
+    add_product(ct, "ZERO", 1)
+    og.products["ZERO-1"] = {"product_id": "ZERO-1", "name": "Product ZERO", "live": True}
+    entry = ct.create("inventory", {"sku": "ZERO-1", "quantityOnStock": 5})
+    ct.update("inventory", entry["id"], [{"action": "changeQuantity", "quantity": 0}])
+    await deliver(engine, *recorded(ct, "InventoryEntryQuantitySet"))
+    assert og.updates == [[{"product_id": "ZERO-1", "live": False}]]

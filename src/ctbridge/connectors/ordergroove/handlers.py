@@ -128,6 +128,18 @@ class CatalogEvents:
             sku = entry.get("sku")
         if not sku:
             return Outcome("skipped", "inventory message without a sku")
+        old, new = payload.get("oldAvailableQuantity"), payload.get("newAvailableQuantity")
+        if (
+            message.type == "InventoryEntryQuantitySet"
+            and isinstance(old, int)
+            and isinstance(new, int)
+            and (old > 0) == (new > 0)
+        ):
+            # commercetools "InventoryEntryQuantitySet" carries old/newAvailableQuantity, and a
+            # variant's availability isOnStock means availableQuantity > 0 (ProductVariant
+            # Availability): an entry that stays on the same side of 0 changes no isOnStock,
+            # so `live` cannot change and nothing is read or sent.
+            return Outcome("skipped", f"available {old} → {new}: live is unchanged")
         return await self.stock.submit(sku)
 
     async def on_order_created(self, message: Message) -> Result:
