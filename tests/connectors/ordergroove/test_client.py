@@ -1,5 +1,6 @@
 """The Ordergroove client against the emulator: auth header, 207 results, typed errors, retries."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from ctbridge.connectors.ordergroove.client import (
     OrdergrooveRejected,
     OrdergrooveUnavailable,
     encode_json,
+    retry_after_seconds,
 )
 from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.sandbox.ordergroove import OrdergrooveEmulator
@@ -145,3 +147,33 @@ async def test_every_call_is_paced_by_the_limiter(emulator):
     finally:
         await og.aclose()
     assert len(paced) == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("3", 3.0), ("0.5", 0.5), ("Tue, 01 Dec 2026 03:00:05 GMT", 5.0), ("garbage", None)],
+)
+def test_retry_after_is_read_as_seconds_or_as_an_http_date(header, expected):
+    now = datetime(2026, 12, 1, 3, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds(header, now) == expected
+
+
+async def test_a_429_whose_retry_after_is_a_date_is_waited_out(emulator):
+    emulator.set_rate_limit(1, window_seconds=1.5)
+    emulator.retry_after_as_date = True
+    og = OrdergrooveClient(
+        api_url=emulator.url, api_key=KEY, timeout=2.0, backoff_seconds=0.001, max_retries=1
+    )
+    try:
+        await og.create_products([{"product_id": "A"}])
+        results = await og.create_products([{"product_id": "B"}])
+    finally:
+        await og.aclose()
+    assert [r.status for r in results] == [200]
+
+
+async def test_a_duplicate_create_answered_409_is_returned_per_item(client, emulator):
+    emulator.duplicate_create = "conflict-409"
+    await client.create_products([{"product_id": "A"}])
+    results = await client.create_products([{"product_id": "A"}, {"product_id": "B"}])
+    assert [(r.product_id, r.status) for r in results] == [("A", 409), ("B", 409)]

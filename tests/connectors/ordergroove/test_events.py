@@ -204,3 +204,69 @@ async def test_throttled_event_calls_wait_and_succeed(ct, og, engine):
     await deliver(engine, product_published(ct, product))
     assert og.product("THR-1") is not None
     assert og.faults.injected["throttled"] == 1
+
+
+async def test_a_removed_variant_whose_not_live_call_failed_is_made_not_live_on_the_next_publish(
+    ct, og, open_engine, og_settings
+):
+    engine = await open_engine(og_settings.model_copy(update={"og_max_retries": 0}))
+    try:
+        product = add_product(ct, "LEDG", 3)
+        await deliver(engine, product_published(ct, product))
+        ct.update(
+            "products",
+            product["id"],
+            [{"action": "removeVariant", "sku": "LEDG-3"}, {"action": "publish"}],
+        )
+        og.unavailable_for = {"LEDG-3"}  # the call that makes LEDG-3 not live fails
+        assert await engine.runtime.enqueue(product_published(ct, product))
+        await engine.run_until_idle(timeout=30, wait_for_retries=True)  # ends dead-lettered
+        assert og.product("LEDG-3")["live"] is True
+        og.unavailable_for = set()
+        ct.update("products", product["id"], [{"action": "publish"}])
+        await deliver(engine, product_published(ct, product))
+        assert og.product("LEDG-3")["live"] is False
+    finally:
+        await engine.close()
+
+
+async def test_a_load_between_never_forgets_a_removed_variant_still_live_in_ordergroove(
+    ct, og, open_engine, og_settings
+):
+    engine = await open_engine(og_settings.model_copy(update={"og_max_retries": 0}))
+    try:
+        product = add_product(ct, "LDX", 3)
+        await deliver(engine, product_published(ct, product))
+        ct.update(
+            "products",
+            product["id"],
+            [{"action": "removeVariant", "sku": "LDX-3"}, {"action": "publish"}],
+        )
+        og.unavailable_for = {"LDX-3"}
+        assert await engine.runtime.enqueue(product_published(ct, product))
+        await engine.run_until_idle(timeout=30, wait_for_retries=True)
+        og.unavailable_for = set()
+        assert (await engine.run_job(LOAD)).status == "succeeded"
+        ct.update("products", product["id"], [{"action": "publish"}])
+        await deliver(engine, product_published(ct, product))
+        assert og.product("LDX-3")["live"] is False
+    finally:
+        await engine.close()
+
+
+async def test_a_quantity_change_that_leaves_the_sku_in_stock_sends_nothing(ct, og, engine):
+    add_product(ct, "QTY", 1)
+    og.products["QTY-1"] = {"product_id": "QTY-1", "name": "Product QTY", "live": True}
+    entry = ct.create("inventory", {"sku": "QTY-1", "quantityOnStock": 5})
+    ct.update("inventory", entry["id"], [{"action": "changeQuantity", "quantity": 3}])
+    await deliver(engine, *recorded(ct, "InventoryEntryQuantitySet"))
+    assert og.calls == {} and og.refused == {}
+
+
+async def test_a_quantity_change_to_zero_is_still_sent(ct, og, engine):
+    add_product(ct, "ZERO", 1)
+    og.products["ZERO-1"] = {"product_id": "ZERO-1", "name": "Product ZERO", "live": True}
+    entry = ct.create("inventory", {"sku": "ZERO-1", "quantityOnStock": 5})
+    ct.update("inventory", entry["id"], [{"action": "changeQuantity", "quantity": 0}])
+    await deliver(engine, *recorded(ct, "InventoryEntryQuantitySet"))
+    assert og.updates == [[{"product_id": "ZERO-1", "live": False}]]

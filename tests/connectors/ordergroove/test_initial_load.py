@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from ctbridge.engine.jobs import CHECKPOINTS
 
 from .seeding import add_catalogue, add_product
@@ -139,3 +141,23 @@ async def test_a_second_load_goes_through_update_only(ct, og, engine):
     assert run.status == "succeeded"
     assert og.calls == {"update": 1}
     assert run.report.counts["sent"] == 6
+
+
+@pytest.mark.parametrize("answer", ["item-400", "conflict-409", "upsert-200"])
+async def test_products_ordergroove_already_holds_are_neither_failed_nor_created_twice(
+    ct, og, engine, answer
+):
+    og.duplicate_create = answer
+    add_catalogue(ct, products=4, variants=1)
+    og.products["P0001-1"] = {"product_id": "P0001-1", "name": "old", "live": True}
+    og.created["P0001-1"] = 1
+    run = await engine.run_job(LOAD)
+    assert run.status == "succeeded", run.error
+    assert run.report.counts["sent"] == 4
+    assert og.product("P0001-1")["name"] == "Product P0001"
+    assert set(og.products) == {"P0000-1", "P0001-1", "P0002-1", "P0003-1"}
+    assert og.snapshot()["created_more_than_once"] == 0
+    og.calls.clear()
+    second = await engine.run_job(LOAD)  # the ledger now knows all four: one bulk update
+    assert second.status == "succeeded"
+    assert og.calls == {"update": 1}

@@ -183,3 +183,23 @@ def test_tiers_are_ignored_and_the_quantity_one_value_is_sent():
 def test_discounted_value_is_used_only_when_configured(use_discounted, expected):
     discounted = price("a", 2000) | {"discounted": {"value": money(1550), "discount": {"id": "d"}}}
     assert price_amount(discounted, PriceScope("EUR", use_discounted=use_discounted)) == expected
+
+
+def recurring(pid: str, policy: str, cents: int = 900) -> dict:
+    return price(pid, cents, recurrencePolicy={"typeId": "recurrence-policy", "id": policy})
+
+
+def test_a_price_for_recurring_orders_is_never_selected_unless_its_policy_is_configured():
+    prices = [recurring("weekly", "rp-weekly"), price("one-time", 1000)]
+    assert select_price(prices, PriceScope("EUR"), NOW)["id"] == "one-time"
+    assert select_price([recurring("weekly", "rp-weekly")], PriceScope("EUR"), NOW) is None
+
+
+def test_the_configured_recurrence_policy_price_beats_the_one_time_price_of_the_same_scope():
+    prices = [
+        price("one-time", 1000),
+        recurring("weekly", "rp-weekly"),
+        recurring("monthly", "rp-monthly"),
+    ]
+    scope = PriceScope("EUR", recurrence_policy_id="rp-monthly")
+    assert select_price(prices, scope, NOW)["id"] == "monthly"

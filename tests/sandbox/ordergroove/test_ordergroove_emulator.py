@@ -1,6 +1,7 @@
 """The Ordergroove emulator behaves like the documented product API, over real HTTP."""
 
 import json
+import time
 from decimal import Decimal
 
 import httpx
@@ -66,6 +67,8 @@ def test_bulk_update_merges_partial_objects_and_404s_unknown_products(emulator):
         {"product_id": "A", "product_type": "weird"},
         {"product_id": "A", "price": -1},
         {"name": "no id"},
+        {"product_id": "A", "title": "a field the schema does not have"},
+        {"product_id": "A", "every": "2"},
     ],
 )
 def test_invalid_items_are_rejected_one_by_one(emulator, item):
@@ -140,3 +143,69 @@ def test_state_endpoint_reports_counts(emulator):
     state = httpx.get(f"{emulator.url}/__state").json()
     assert state["calls"] == {"create": 1}
     assert state["products"] == 1
+
+
+def test_bulk_update_refuses_the_query_parameter_only_bulk_create_documents(emulator):
+    post(emulator, [{"product_id": "A"}])
+    response = post(
+        emulator,
+        [{"product_id": "A", "live": False}],
+        path="/products-batch/update/?force_all_fields=false",
+        method="PATCH",
+    )
+    assert response.status_code == 400
+    assert (
+        post(
+            emulator, [{"product_id": "B"}], path="/products-batch/create/?force_all_fields=false"
+        ).status_code
+        == 207
+    )
+
+
+def test_a_duplicate_create_can_be_a_whole_call_409_that_applies_nothing(emulator):
+    emulator.duplicate_create = "conflict-409"
+    post(emulator, [{"product_id": "A", "name": "old"}])
+    response = post(emulator, [{"product_id": "A", "name": "new"}, {"product_id": "B"}])
+    assert response.status_code == 409
+    assert emulator.product("A")["name"] == "old" and emulator.product("B") is None
+
+
+def test_a_duplicate_create_can_be_an_upsert_answered_200(emulator):
+    emulator.duplicate_create = "upsert-200"
+    post(emulator, [{"product_id": "A", "name": "old"}])
+    response = post(emulator, [{"product_id": "A", "name": "new"}])
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"product_id": "A", "status": 200}]
+    assert emulator.product("A")["name"] == "new"
+    assert emulator.snapshot()["created_more_than_once"] == 0
+
+
+def test_retry_after_can_be_an_http_date(emulator):
+    emulator.set_rate_limit(1, window_seconds=60)
+    emulator.retry_after_as_date = True
+    post(emulator, [{"product_id": "A"}])
+    throttled = post(emulator, [{"product_id": "B"}])
+    assert throttled.status_code == 429
+    assert throttled.headers["Retry-After"].endswith("GMT")
+
+
+def test_an_outage_answers_503_until_it_ends(emulator):
+    emulator.outage(60)
+    assert post(emulator, [{"product_id": "A"}]).status_code == 503
+    emulator.outage(0)
+    assert post(emulator, [{"product_id": "A"}]).status_code == 207
+
+
+def test_latency_delays_every_answer(emulator):
+    emulator.latency_ms = 200
+    started = time.monotonic()
+    post(emulator, [{"product_id": "A"}])
+    assert time.monotonic() - started >= 0.2
+
+
+def test_control_resets_products_counts_and_the_rate_window(emulator):
+    emulator.set_rate_limit(1, window_seconds=60)
+    post(emulator, [{"product_id": "A"}])
+    httpx.post(f"{emulator.url}/__control", json={"reset": True})
+    assert emulator.products == {}
+    assert post(emulator, [{"product_id": "A"}]).status_code == 207

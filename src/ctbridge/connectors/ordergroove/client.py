@@ -7,7 +7,9 @@ import json
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +18,7 @@ import httpx
 from ctbridge.engine.errors import Permanent, Retryable
 
 MAX_BATCH = 100
+CONFLICT = 409
 MAX_RETRY_AFTER_SECONDS = 120.0
 Pace = Callable[[], Awaitable[None]]
 
@@ -62,14 +65,31 @@ def encode_json(value: Any) -> str:
     return json.dumps(value)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    header = response.headers.get("retry-after")
-    if header is None:
+def retry_after_seconds(header: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header, given as delay-seconds or as an HTTP-date.
+
+    Ordergroove's Bulk Create/Update pages say only that a throttled call "returns 429 with a
+    Retry-After header" (developer.ordergroove.com, Bulk Update); they do not say which of the
+    two forms RFC 9110 §10.2.3 allows, so both are read. A date in the past means "now".
+    """
+    if header is None or not header.strip():
         return None
+    text = header.strip()
     try:
-        return min(max(float(header), 0.0), MAX_RETRY_AFTER_SECONDS)
+        seconds = float(text)
     except ValueError:
-        return None
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    return retry_after_seconds(response.headers.get("retry-after"))
 
 
 def _detail(response: httpx.Response) -> str:
@@ -121,11 +141,24 @@ class OrdergrooveClient:
         await self._http.aclose()
 
     async def create_products(self, products: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
-        """Bulk create (at most 100); per-item 400 when invalid or the product already exists."""
-        return await self._bulk("POST", "/products-batch/create/", products)
+        """Bulk create (at most 100; developer.ordergroove.com "Bulk Create").
+
+        `force_all_fields=false` keeps the merchant's manual product configuration rules (the
+        documented query parameter). What creating an existing product answers is not
+        documented, so all three plausible answers are handled: a per-item 400 (returned as
+        is), a 200 that upserts (returned as is: the item is applied), or a 409 for the whole
+        call, which applies nothing and is returned as status 409 for every item.
+        """
+        return await self._bulk(
+            "POST", "/products-batch/create/", products, params={"force_all_fields": "false"}
+        )
 
     async def update_products(self, products: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
-        """Bulk update (at most 100, partial objects allowed); per-item 404 for unknown products."""
+        """Bulk update (at most 100, partial objects allowed; per-item 404 for unknown products).
+
+        developer.ordergroove.com "Bulk Update" lists no query parameter, so none is sent (the
+        reference sends force_all_fields here too, which the page does not document).
+        """
         return await self._bulk("PATCH", "/products-batch/update/", products)
 
     async def get_product(self, product_id: str) -> dict[str, Any] | None:
@@ -137,16 +170,21 @@ class OrdergrooveClient:
         return dict(response.json())
 
     async def _bulk(
-        self, method: str, path: str, products: Sequence[Mapping[str, Any]]
+        self,
+        method: str,
+        path: str,
+        products: Sequence[Mapping[str, Any]],
+        params: Mapping[str, str] | None = None,
     ) -> list[ItemResult]:
         if not products:
             return []
         if len(products) > MAX_BATCH:
             raise ValueError(f"Ordergroove takes at most {MAX_BATCH} products per call")
         body = encode_json(list(products))
-        response = await self._send(
-            method, path, content=body, params={"force_all_fields": "false"}
-        )
+        response = await self._send(method, path, content=body, params=dict(params or {}))
+        if response.status_code == CONFLICT and method == "POST":
+            detail = _detail(response)
+            return [ItemResult(str(p["product_id"]), CONFLICT, detail) for p in products]
         self._raise_for_refusal(response)
         return _item_results(products, response)
 

@@ -41,6 +41,7 @@ class OrdergrooveSettings(BaseSettings):
     og_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     og_max_retries: int = Field(default=4, ge=0, le=20)
     og_use_discounted_price: bool = False
+    og_price_recurrence_policy_id: str = ""
     og_strict_supply_channel: bool = False
     og_groups_attribute: str = ""
     og_group_type: str = "custom"

@@ -11,6 +11,7 @@ class _Entry:
     product_id: str
     pending: int
     counts: Counter[str] = field(default_factory=Counter)
+    skus: list[str] = field(default_factory=list)
 
 
 class ResolutionFrontier:
@@ -28,11 +29,18 @@ class ResolutionFrontier:
         self.committed: Counter[str] = Counter()
         self.committed_products = 0
         self.last_committed: str | None = None
+        self._committed_skus: dict[str, list[str]] = {}
 
-    def add(self, product_id: str, pending: int, counts: Counter[str] | None = None) -> int:
+    def add(
+        self,
+        product_id: str,
+        pending: int,
+        counts: Counter[str] | None = None,
+        skus: list[str] | None = None,
+    ) -> int:
         ordinal = self._next
         self._next += 1
-        self._entries[ordinal] = _Entry(product_id, pending, counts or Counter())
+        self._entries[ordinal] = _Entry(product_id, pending, counts or Counter(), skus or [])
         self._order.append(ordinal)
         return ordinal
 
@@ -49,8 +57,14 @@ class ResolutionFrontier:
             self.committed.update(entry.counts)
             self.committed_products += 1
             self.last_committed = entry.product_id
+            self._committed_skus[entry.product_id] = entry.skus
             moved = True
         return moved
+
+    def take_committed_skus(self) -> dict[str, list[str]]:
+        """The skus of the products committed since the last call (for the sku ledger)."""
+        taken, self._committed_skus = self._committed_skus, {}
+        return taken
 
     @property
     def open_products(self) -> int:

@@ -128,6 +128,18 @@ class CatalogEvents:
             sku = entry.get("sku")
         if not sku:
             return Outcome("skipped", "inventory message without a sku")
+        old, new = payload.get("oldAvailableQuantity"), payload.get("newAvailableQuantity")
+        if (
+            message.type == "InventoryEntryQuantitySet"
+            and isinstance(old, int)
+            and isinstance(new, int)
+            and (old > 0) == (new > 0)
+        ):
+            # commercetools "InventoryEntryQuantitySet" carries old/newAvailableQuantity, and a
+            # variant's availability isOnStock means availableQuantity > 0 (ProductVariant
+            # Availability): an entry that stays on the same side of 0 changes no isOnStock,
+            # so `live` cannot change and nothing is read or sent.
+            return Outcome("skipped", f"available {old} → {new}: live is unchanged")
         return await self.stock.submit(sku)
 
     async def on_order_created(self, message: Message) -> Result:
@@ -159,7 +171,7 @@ class CatalogEvents:
             results: dict[str, Result | BaseException] = {}
             pairs: list[tuple[Mapping[str, Any], str]] = []
             skipped: dict[str, list[str]] = {}
-            removed: dict[str, bool] = {}
+            removed: dict[str, str] = {}
             sku_sets: dict[str, list[str]] = {}
             for product_id in wanted:
                 projection = published.get(product_id)
@@ -171,12 +183,17 @@ class CatalogEvents:
                 skipped[product_id] = [f"{s.item_id}: {s.reason}" for s in mapping.skipped]
                 sku_sets[product_id] = mapping.skus
                 for sku in skus_removed(previous.get(product_id, []), mapping.skus):
-                    removed[sku] = False
-            await self.ledger.record_skus(sku_sets)
+                    removed[sku] = product_id
             resolutions = await upload_all(
                 self.client, self.ledger, pairs, batch_size=self.batch_size
             )
-            await self._send_stock(removed)
+            removals = await self._send_stock(dict.fromkeys(removed, False))
+            # The sku ledger is written only now that Ordergroove answered: a removed sku whose
+            # not-live update did not land stays listed, so the next publish retries it.
+            for sku, product_id in removed.items():
+                if isinstance(removals.get(sku), BaseException):
+                    sku_sets[product_id].append(sku)
+            await self.ledger.record_skus(sku_sets)
             failed: dict[str, list[str]] = {}
             for resolution in resolutions:
                 if resolution.outcome == "failed":

@@ -73,6 +73,8 @@ class CatalogSync:
             if not frontier.advance():
                 return
             async with save_lock:
+                # Only products whose every item Ordergroove answered for reach the sku ledger.
+                await self.ledger.record_skus(frontier.take_committed_skus())
                 # Read the frontier inside the lock: batches finish out of order, and a later
                 # save must never write an older resume point over a newer one.
                 if frontier.last_committed == saved[0]:
@@ -130,7 +132,9 @@ class CatalogSync:
         accepted = await self.ledger.accepted(
             str(p["product_id"]) for m in mappings for p in m.products
         )
-        await self.ledger.record_skus({m.product_id: m.skus for m in mappings})
+        # A sku the ledger lists but the product no longer has stays listed: only the product
+        # event that makes it not live may drop it (the load never does).
+        previous = await self.ledger.skus_of(m.product_id for m in mappings)
         for mapping in mappings:
             counts: Counter[str] = Counter()
             for skipped in mapping.skipped:
@@ -147,7 +151,8 @@ class CatalogSync:
                 if unchanged:
                     ctx.report.count("unchanged", unchanged)
                     counts["unchanged"] += unchanged
-            ordinal = frontier.add(mapping.product_id, len(to_send), counts)
+            skus = list(dict.fromkeys([*mapping.skus, *previous.get(mapping.product_id, [])]))
+            ordinal = frontier.add(mapping.product_id, len(to_send), counts, skus)
             for product in to_send:
                 await pipeline.add(product, tag=ordinal, known=product["product_id"] in accepted)
 

@@ -17,6 +17,7 @@ class PriceScope:
     country: str = ""
     channel_id: str = ""
     use_discounted: bool = False
+    recurrence_policy_id: str = ""
 
     def describe(self) -> str:
         parts = [self.currency]
@@ -24,6 +25,8 @@ class PriceScope:
             parts.append(f"country {self.country}")
         if self.channel_id:
             parts.append(f"channel {self.channel_id}")
+        if self.recurrence_policy_id:
+            parts.append(f"recurrence policy {self.recurrence_policy_id}")
         return ", ".join(parts)
 
 
@@ -71,16 +74,36 @@ def _scope_rank(price: Mapping[str, Any], scope: PriceScope) -> int | None:
     return 3
 
 
+def _recurrence_rank(price: Mapping[str, Any], scope: PriceScope) -> int | None:
+    """0 = the configured recurrence policy, 1 = none; None = another policy (not eligible).
+
+    commercetools Price.recurrencePolicy (Reference to a RecurrencePolicy) marks a price for
+    recurring orders only; price selection takes it into account only when asked for that
+    policy (`priceRecurrencePolicy`). Sources: docs.commercetools.com release note
+    "2025-07-08 introduced Recurring Orders" (recurrencePolicy on Price, priceRecurrencePolicy
+    price selection parameter) and the Recurring Orders overview ("You define Recurrence
+    Policies on ... individual prices"). Whether a matching recurring price outranks a more
+    specific one-time price is not documented; here scope specificity decides first.
+    """
+    policy = (price.get("recurrencePolicy") or {}).get("id")
+    if not policy:
+        return 1
+    if scope.recurrence_policy_id and policy == scope.recurrence_policy_id:
+        return 0
+    return None
+
+
 def select_price(
     prices: Iterable[Mapping[str, Any]], scope: PriceScope, now: datetime
 ) -> Mapping[str, Any] | None:
     """The embedded price commercetools price selection would pick, or None.
 
-    Currency must match and customer-group prices never qualify. Among prices valid at `now`,
-    the most specific scope wins; within a scope a dated price (validFrom/validUntil) beats an
-    undated one.
+    Currency must match and customer-group prices never qualify. A price that carries a
+    recurrence policy qualifies only when that policy is configured (OG_PRICE_RECURRENCE_POLICY_ID).
+    Among prices valid at `now`, the most specific scope wins; within a scope the configured
+    recurrence policy beats no policy, and a dated price (validFrom/validUntil) an undated one.
     """
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, int] | None = None
     chosen: Mapping[str, Any] | None = None
     for price in prices:
         value = price.get("value") or {}
@@ -89,11 +112,12 @@ def select_price(
         if not _valid_at(price, now):
             continue
         rank = _scope_rank(price, scope)
-        if rank is None:
+        recurrence = _recurrence_rank(price, scope)
+        if rank is None or recurrence is None:
             continue
         dated = 0 if (price.get("validFrom") or price.get("validUntil")) else 1
-        if best is None or (rank, dated) < best:
-            best, chosen = (rank, dated), price
+        if best is None or (rank, recurrence, dated) < best:
+            best, chosen = (rank, recurrence, dated), price
     return chosen
 
 

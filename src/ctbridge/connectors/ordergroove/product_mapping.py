@@ -43,6 +43,7 @@ class MappingRules:
                 country=settings.ctp_country_code,
                 channel_id=settings.ctp_distribution_channel_id,
                 use_discounted=settings.og_use_discounted_price,
+                recurrence_policy_id=settings.og_price_recurrence_policy_id,
             ),
             stock=StockRule(
                 supply_channel_id=settings.ctp_inventory_supply_channel_id,

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ctbridge.connectors.ordergroove.client import ItemResult, OrdergrooveClient
+from ctbridge.connectors.ordergroove.client import CONFLICT, ItemResult, OrdergrooveClient
 from ctbridge.connectors.ordergroove.ledger import SyncLedger
 
 Endpoint = Literal["create", "update"]
@@ -38,9 +38,9 @@ class UploadPipeline:
     """Packs products into batches of `batch_size` and keeps up to `max_in_flight` calls going.
 
     A product Ordergroove accepted before (per the ledger) goes to bulk update, others to bulk
-    create. A create's per-item 400 (it may exist already) sends the item through update, an
-    update's 404 through create; each item tries each endpoint at most once, so no per-product
-    GET is ever needed. After each batch the ledger records what was accepted, then `on_batch`
+    create, so events for known products cost one update per 100. A create refused as a
+    duplicate (per-item 400 or whole-call 409) sends the item through update, an update's 404
+    through create; no per-product GET is ever needed. After each batch the ledger records what was accepted, then `on_batch`
     is awaited with that batch's final outcomes (a load saves its checkpoint there). A call
     that fails as a whole stops the pipeline: `add` or `finish` raise that error.
     """
@@ -150,10 +150,17 @@ class UploadPipeline:
 
 
 def _fallback(endpoint: Endpoint, result: ItemResult, item: _Item) -> Endpoint | None:
+    """Where an item goes next, so that each endpoint gives it at most one verdict.
+
+    A create's per-item 400 or whole-call 409 (it may exist already; the answer to a duplicate
+    is undocumented) goes to update; an update's 404 goes to create, unless a create already
+    judged the item itself (a 409 judged only the call, so the item is tried once more).
+    """
+    judged = {entry.split()[0] for entry in item.tried if not entry.endswith(f" {CONFLICT}")}
     tried = {entry.split()[0] for entry in item.tried}
-    if endpoint == "create" and result.status == 400 and "update" not in tried:
+    if endpoint == "create" and result.status in (400, CONFLICT) and "update" not in tried:
         return "update"
-    if endpoint == "update" and result.status == 404 and "create" not in tried:
+    if endpoint == "update" and result.status == 404 and "create" not in judged:
         return "create"
     return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from email.utils import formatdate
 
 
 class SlidingWindow:
@@ -27,6 +28,10 @@ class SlidingWindow:
         return self._admitted[0] - horizon
 
     @staticmethod
-    def retry_after_header(wait: float) -> str:
-        """HTTP Retry-After takes whole seconds; round up so a client that obeys is admitted."""
-        return str(max(1, math.ceil(wait)))
+    def retry_after_header(wait: float, *, as_date: bool = False) -> str:
+        """HTTP Retry-After takes whole seconds or an HTTP-date (RFC 9110 §10.2.3; Ordergroove's
+        docs do not say which it sends); round up so a client that obeys is admitted."""
+        seconds = max(1, math.ceil(wait))
+        if as_date:
+            return formatdate(time.time() + seconds + 1, usegmt=True)
+        return str(seconds)
