@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from ctbridge.connectors.fluent.catalog_event import Catalogue
-from ctbridge.connectors.fluent.category_mapping import category_event, category_ref, parents_first
+from ctbridge.connectors.fluent.category_mapping import (
+    VALID_REF,
+    category_event,
+    category_ref,
+    parents_first,
+)
 from ctbridge.connectors.fluent.client import FluentClient
 from ctbridge.connectors.fluent.product_mapping import (
     ProductEvents,
@@ -44,14 +49,14 @@ class CatalogSync:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        sent = await self.runtime.state.get_many(SENT_CATEGORIES, wanted)
+        sent = _conforming(await self.runtime.state.get_many(SENT_CATEGORIES, wanted))
         missing = [i for i in wanted if i not in sent]
         if missing:
             categories = await self._fetch_categories(missing)
             ancestor_ids = {a["id"] for c in categories for a in c.get("ancestors") or []}
             ancestors = await self._fetch_categories(ancestor_ids - set(missing))
-            already = await self.runtime.state.get_many(
-                SENT_CATEGORIES, [a["id"] for a in ancestors]
+            already = _conforming(
+                await self.runtime.state.get_many(SENT_CATEGORIES, [a["id"] for a in ancestors])
             )
             await self.send_all([a for a in ancestors if a["id"] not in already] + categories)
         for identifier, record in sent.items():
@@ -118,3 +123,9 @@ class CatalogSync:
         await self.client.send_event(events.standard, sync=True)
         await asyncio.gather(*(self.client.send_event(v, sync=False) for v in events.variants))
         return events
+
+
+def _conforming(sent: dict[str, Any]) -> dict[str, Any]:
+    """Records of categories sent under a ref the contract refuses (before refs were mapped)
+    count as not sent, so the category is sent again under its mapped ref."""
+    return {i: r for i, r in sent.items() if VALID_REF.match(str((r or {}).get("ref", "")))}
