@@ -79,3 +79,11 @@ def test_an_event_outside_the_contract_fails(served, attributes, reason):
     result = send(url, headers, body)
     assert result["eventStatus"] == "FAILED"
     assert reason in emulator.events()[-1]["message"]
+
+
+def test_the_workflow_is_chosen_by_the_catalogues_type(served):
+    emulator, url, headers = served
+    assert send(url, headers, category("A", "DEFAULT:1", "DEFAULT"))["eventStatus"] == "COMPLETE"
+    assert send(url, headers, category("B", "DEFAULT:1", "MASTER"))["eventStatus"] == "NO_MATCH"
+    assert send(url, headers, category("C", "PC:MASTER:1", "MASTER"))["eventStatus"] == "COMPLETE"
+    assert "PRODUCT_CATALOGUE::MASTER" in emulator.events()[-2]["message"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from ctbridge.connectors.fluent.catalog_event import Catalogue
+from ctbridge.connectors.fluent.catalogue_type import resolve_catalogue_type
 from ctbridge.connectors.fluent.category_mapping import (
     VALID_REF,
     category_event,
@@ -30,13 +32,40 @@ class CatalogSync:
     it exists), then its variants. Remembers which category versions Fluent already has."""
 
     def __init__(
-        self, client: FluentClient, runtime: Runtime, catalogue: Catalogue, rules: ProductRules
+        self,
+        client: FluentClient,
+        runtime: Runtime,
+        catalogue: Catalogue,
+        rules: ProductRules,
+        *,
+        catalogue_type: str | None = None,
+        resolve_type: bool = False,
     ) -> None:
+        """`resolve_type`: the catalogue's type is `catalogue_type` when given, else read from
+        Fluent's settings once, before the first event; without it `catalogue` is used as is."""
         self.client = client
         self.runtime = runtime
         self.catalogue = catalogue
         self.rules = rules
         self._refs: dict[str, str] = {}
+        self._configured_type = catalogue_type
+        self._type_resolved = not resolve_type
+        self._type_lock = asyncio.Lock()
+
+    async def ready_catalogue(self) -> Catalogue:
+        """The catalogue with its type settled (one settings read per process at most)."""
+        if not self._type_resolved:
+            async with self._type_lock:
+                if not self._type_resolved:
+                    subtype = await resolve_catalogue_type(
+                        self.client,
+                        configured=self._configured_type,
+                        catalogue_ref=self.catalogue.catalogue_ref,
+                        retailer_id=self.catalogue.retailer_id,
+                    )
+                    self.catalogue = replace(self.catalogue, catalogue_type=subtype)
+                    self._type_resolved = True
+        return self.catalogue
 
     async def upsert_category(self, category: dict[str, Any]) -> None:
         """Sends one category, after any ancestor Fluent does not have yet."""
@@ -71,6 +100,7 @@ class CatalogSync:
             await self._send_categories(wave)
 
     async def _send_categories(self, categories: list[dict[str, Any]]) -> None:
+        catalogue = await self.ready_catalogue()
         for category in categories:
             self._refs[category["id"]] = category_ref(category)
         for parent in {
@@ -79,7 +109,7 @@ class CatalogSync:
             self._refs.update(await self.ensure_categories([parent]))
         await asyncio.gather(
             *(
-                self.client.send_event(category_event(c, self.catalogue, self._refs), sync=True)
+                self.client.send_event(category_event(c, catalogue, self._refs), sync=True)
                 for c in categories
             )
         )
@@ -117,6 +147,7 @@ class CatalogSync:
             category_refs = await self.ensure_categories(
                 ref["id"] for ref in projection.get("categories") or []
             )
+        await self.ready_catalogue()
         events = self.events_for(projection, category_refs, status=status)
         if isinstance(events, ProductSkipped):
             return events

@@ -48,10 +48,21 @@ class ProductCatalogueWorkflow:
     categories and a category its parent, else the event FAILS.
     """
 
-    def __init__(self, store: EntityStore, *, retailer_id: str, catalogue_refs: set[str]) -> None:
+    def __init__(
+        self,
+        store: EntityStore,
+        *,
+        retailer_id: str,
+        catalogue_refs: set[str],
+        catalogue_types: dict[str, str] | None = None,
+    ) -> None:
         self.store = store
         self.retailer_id = retailer_id
         self.catalogue_refs = catalogue_refs
+        types = catalogue_types or {}
+        self.catalogue_types = {
+            ref: types.get(ref) or catalogue_type(ref) for ref in catalogue_refs
+        }
         self.log: list[dict[str, Any]] = []
 
     def validate(self, event: Any) -> None:
@@ -97,6 +108,18 @@ class ProductCatalogueWorkflow:
         ):
             return EventResult(entry["id"], "NO_MATCH", message="no workflow for this entity")
         catalogue = entry["entityRef"]
+        # Fluent runs the workflow `PRODUCT_CATALOGUE::<type>` (createStandardProduct's default
+        # workflowRef, GraphQL reference); an event whose entitySubtype is not the catalogue's
+        # type reaches no workflow. The real answer for that case is not documented; NO_MATCH
+        # is what the Event API reports for an event no rule takes.
+        subtype = entry.get("entitySubtype")
+        if subtype != self.catalogue_types[catalogue]:
+            return EventResult(
+                entry["id"],
+                "NO_MATCH",
+                message=f"no workflow PRODUCT_CATALOGUE::{subtype} for catalogue {catalogue} "
+                f"(its type is {self.catalogue_types[catalogue]})",
+            )
         attributes = entry["attributes"]
         with self.store.lock:
             try:
@@ -190,6 +213,17 @@ class ProductCatalogueWorkflow:
         fields["prices"] = list(merged_prices.values())
         fields["version"] = existing.get("version", 1) + 1
         return self.store.update(entity_type, existing["id"], fields)
+
+
+def catalogue_type(ref: str) -> str:
+    """The emulator's convention when a test names no type: the segment before the retailer id
+    (`PC:MASTER:1` → MASTER, `DEFAULT:1` → DEFAULT), as in Fluent's documented examples."""
+    parts = ref.split(":")
+    if len(parts) >= 3:
+        return parts[-2]
+    if len(parts) == 2:
+        return parts[0]
+    return "MASTER"
 
 
 class _RuleFailed(Exception):
