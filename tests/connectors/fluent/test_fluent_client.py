@@ -137,6 +137,7 @@ async def test_sync_events_that_fail_are_retryable_and_unmatched_ones_permanent(
         "name": "UPSERT_PRODUCT",
         "retailerId": "1",
         "entityType": "PRODUCT_CATALOGUE",
+        "entitySubtype": "MASTER",
         "entityRef": "PC:MASTER:1",
         "attributes": {
             "ref": "v",

@@ -8,6 +8,7 @@ import httpx
 from tests.connectors.fluent.ct_fixtures import money
 
 from ctbridge.commercetools.messages import to_message
+from ctbridge.connectors.fluent.category_mapping import fluent_category_ref
 from ctbridge.engine.inbox import Inbox
 from ctbridge.web.app import create_app
 
@@ -25,6 +26,10 @@ def message(kind: str, resource: str, resource_id: str, **payload) -> object:
             **payload,
         }
     )
+
+
+ROOT = fluent_category_ref("root")
+SHIRTS = fluent_category_ref("shirts")
 
 
 def seed_catalog(ct, products: int = 1) -> list[dict]:
@@ -75,14 +80,17 @@ async def test_product_published_sends_categories_then_the_standard_product_then
     fluent.wait_for_events(5)
     log = [(e["name"], e["attributes"]["ref"], e["eventStatus"]) for e in fluent.events()]
     assert log == [
-        ("UPSERT_CATEGORY", "root", "COMPLETE"),
-        ("UPSERT_CATEGORY", "shirts", "COMPLETE"),
+        ("UPSERT_CATEGORY", ROOT, "COMPLETE"),
+        ("UPSERT_CATEGORY", SHIRTS, "COMPLETE"),
         ("UPSERT_PRODUCT", "shirt-0", "COMPLETE"),
         ("UPSERT_PRODUCT", "shirt-0-s", "COMPLETE"),
         ("UPSERT_PRODUCT", "shirt-0-m", "COMPLETE"),
         ("UPSERT_PRODUCT", "shirt-0-l", "COMPLETE"),
     ]
-    assert fluent.product("shirt-0")["categoryRefs"] == ["shirts"]
+    assert fluent.product("shirt-0")["categoryRefs"] == [SHIRTS]
+    # The tree arrives as a tree: the child names its parent the way the contract spells it.
+    parents = {c["ref"]: c["parentCategory"] for c in fluent.entities("CATEGORY")}
+    assert parents == {ROOT: None, SHIRTS: ROOT}
 
 
 async def test_unpublishing_a_product_makes_it_inactive_in_fluent(ct, fluent, engine):

@@ -1,12 +1,18 @@
 """Products become a standard product (ref = key) and variants (ref = sku); skips say why."""
 
+import hashlib
 from decimal import Decimal
 
 import pytest
 from tests.connectors.fluent.ct_fixtures import projection
 
 from ctbridge.connectors.fluent.catalog_event import Catalogue
-from ctbridge.connectors.fluent.category_mapping import category_event, parents_first
+from ctbridge.connectors.fluent.category_mapping import (
+    VALID_REF,
+    category_event,
+    fluent_category_ref,
+    parents_first,
+)
 from ctbridge.connectors.fluent.product_mapping import (
     ProductEvents,
     ProductRules,
@@ -100,8 +106,36 @@ def test_category_event_names_its_parent_and_categories_go_parents_first():
         "parent": {"typeId": "category", "id": "c-root"},
         "ancestors": [{"typeId": "category", "id": "c-root"}],
     }
-    event = category_event(child, CATALOGUE, {"c-root": "root"})
+    event = category_event(child, CATALOGUE, {"c-root": "ROOT"})
     assert event["name"] == "UPSERT_CATEGORY"
-    assert event["attributes"]["ref"] == "c-child"
-    assert event["attributes"]["parentCategoryRef"] == "root"
+    assert event["attributes"]["ref"] == fluent_category_ref("c-child")
+    # Product Catalog workflow contract: the parent is `parentCategory`.
+    assert event["attributes"]["parentCategory"] == "ROOT"
+    assert "parentCategoryRef" not in event["attributes"]
     assert parents_first([child, root]) == [[root], [child]]
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("GAMING_CHAIR", "GAMING_CHAIR"),
+        ("SHIRTS2", "SHIRTS2"),
+        ("shirts", "SHIRTS_" + hashlib.sha256(b"shirts").hexdigest()[:8].upper()),
+        ("men-shoes", "MEN_SHOES_" + hashlib.sha256(b"men-shoes").hexdigest()[:8].upper()),
+    ],
+)
+def test_category_refs_are_uppercase_alphanumeric_and_kept_when_they_already_are(key, expected):
+    assert fluent_category_ref(key) == expected
+
+
+def test_keys_that_differ_only_in_case_or_punctuation_stay_distinct_refs():
+    refs = {fluent_category_ref(k) for k in ("men-shoes", "men_shoes", "MEN_SHOES", "Men-Shoes")}
+    assert len(refs) == 4
+    assert all(VALID_REF.match(ref) for ref in refs)
+
+
+def test_a_long_key_or_an_id_fits_the_100_character_limit():
+    long_ref = fluent_category_ref("k" * 256)
+    uuid_ref = fluent_category_ref("3f2b1c9e-0d4a-4e21-9b7c-1a2b3c4d5e6f")
+    assert len(long_ref) == 100 and VALID_REF.match(long_ref) and VALID_REF.match(uuid_ref)
+    assert fluent_category_ref("k" * 256) == long_ref != fluent_category_ref("k" * 255)

@@ -25,7 +25,13 @@ from tests.support.ct_strategies import (
 
 from ctbridge.connectors.fluent.attribute_mapping import map_attribute
 from ctbridge.connectors.fluent.catalog_event import Catalogue
-from ctbridge.connectors.fluent.category_mapping import category_event, parents_first
+from ctbridge.connectors.fluent.category_mapping import (
+    VALID_REF,
+    category_event,
+    category_ref,
+    fluent_category_ref,
+    parents_first,
+)
 from ctbridge.connectors.fluent.money import amount, divide
 from ctbridge.connectors.fluent.order_mapping import (
     CLICK_AND_COLLECT,
@@ -237,17 +243,20 @@ def test_categories_go_parents_first_and_name_their_parent_by_ref(categories, ca
     waves = parents_first(categories)
     wave_of = {c["id"]: depth for depth, wave in enumerate(waves) for c in wave}
     assert sorted(wave_of) == sorted(c["id"] for c in categories)
-    refs_by_id = {c["id"]: c.get("key") or c["id"] for c in categories} if known else {}
+    refs_by_id = {c["id"]: category_ref(c) for c in categories} if known else {}
     for category in categories:
         event = category_event(category, catalogue, refs_by_id)["attributes"]
-        assert event["ref"] == (category.get("key") or category["id"])
-        assert event["name"]
+        assert event["ref"] == fluent_category_ref(category.get("key") or category["id"])
+        assert VALID_REF.match(event["ref"])
+        assert event["name"] and len(event["name"]) <= 100
+        assert "parentCategoryRef" not in event
         parent = category.get("parent")
         if parent:
             assert wave_of[parent["id"]] < wave_of[category["id"]]
-            assert event["parentCategoryRef"] == refs_by_id.get(parent["id"], parent["id"])
+            expected = refs_by_id.get(parent["id"]) or fluent_category_ref(parent["id"])
+            assert event["parentCategory"] == expected
         else:
-            assert "parentCategoryRef" not in event
+            assert "parentCategory" not in event
 
 
 # -- orders -----------------------------------------------------------------------------------

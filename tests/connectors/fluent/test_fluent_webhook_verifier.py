@@ -113,19 +113,22 @@ def test_a_complete_webhook_becomes_a_message_keyed_by_its_id():
     assert message.payload == WEBHOOK
 
 
+# The Order Update contract's JSON schema: required id, name, accountId, retailerId, entityId,
+# entityRef, entityType (docs.fluentcommerce.com/building-blocks/
+# connector-contracts-order-update-contract).
 @pytest.mark.parametrize(
-    "missing", ["id", "name", "accountId", "retailerId", "entityType", "entityStatus"]
+    "missing", ["id", "name", "accountId", "retailerId", "entityId", "entityRef", "entityType"]
 )
 def test_each_required_field_is_checked(missing):
     with pytest.raises(WebhookRejected, match=missing):
         parse_webhook({**WEBHOOK, missing: None}, account_id=None, retailer_id="1")
 
 
-def test_an_entity_id_or_ref_is_required():
-    body = {k: v for k, v in WEBHOOK.items() if k not in ("entityId", "entityRef")}
-    with pytest.raises(WebhookRejected, match="entityId/entityRef"):
-        parse_webhook(body, account_id=None, retailer_id="1")
-    assert parse_webhook({**body, "entityId": 7}, account_id=None, retailer_id="1").entity == "7"
+def test_entity_status_is_optional():
+    body = {k: v for k, v in WEBHOOK.items() if k != "entityStatus"}
+    webhook = parse_webhook(body, account_id=None, retailer_id="1")
+    assert (webhook.entity_status, webhook.entity) == (None, "HD_1")
+    assert parse_webhook({**body, "entityId": 7}, account_id=None, retailer_id="1").entity_id == "7"
 
 
 def test_webhooks_of_another_account_or_retailer_are_refused():

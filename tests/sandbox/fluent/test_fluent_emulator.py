@@ -35,6 +35,7 @@ def event(ref: str, **attributes) -> dict:
         "name": "UPSERT_PRODUCT",
         "retailerId": "1",
         "entityType": "PRODUCT_CATALOGUE",
+        "entitySubtype": "MASTER",
         "entityRef": "PC:MASTER:1",
         "attributes": {"ref": ref, "type": "STANDARD", "name": ref, "gtin": "1", **attributes},
     }

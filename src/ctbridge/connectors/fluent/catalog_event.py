@@ -13,6 +13,8 @@ class Catalogue:
     retailer_id: str
     catalogue_ref: str
     locale: str = "en-US"
+    # The catalogue's type: Fluent picks the workflow `PRODUCT_CATALOGUE::<type>` by it.
+    catalogue_type: str = "MASTER"
 
 
 def catalogue_event(name: str, catalogue: Catalogue, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -21,7 +23,10 @@ def catalogue_event(name: str, catalogue: Catalogue, attributes: dict[str, Any])
         "retailerId": catalogue.retailer_id,
         "entityRef": catalogue.catalogue_ref,
         "entityType": "PRODUCT_CATALOGUE",
-        "entitySubtype": "MASTER",
+        # Product Catalog Workflow Interface Contracts (docs.fluentcommerce.com/building-blocks/
+        # product-catalogue-workflow-interface-contracts): the envelope names the catalogue
+        # (`entityRef`) and its type (`entitySubtype`, `DEFAULT` in the page's examples).
+        "entitySubtype": catalogue.catalogue_type,
         "rootEntityRef": catalogue.catalogue_ref,
         "rootEntityType": "PRODUCT_CATALOGUE",
         "attributes": attributes,

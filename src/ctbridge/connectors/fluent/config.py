@@ -47,6 +47,9 @@ class FluentSettings(BaseSettings):
         min_length=1, description="e.g. https://ACCOUNT.sandbox.api.fluentretail.com"
     )
     fluent_catalogue_ref: str = Field(min_length=1, description="e.g. PC:MASTER:1")
+    # The catalogue's type (event `entitySubtype`); unset: Fluent's `fc.connect.commercetools.
+    # general` setting (productCatalogue.entitySubType), else MASTER.
+    fluent_catalogue_type: str | None = Field(default=None, max_length=50)
     fluent_retailer_id: str = Field(pattern=r"^\d+$")
     fluent_catalog_locale: str = "en-US"
     basic_auth_secret: SecretStr | None = None

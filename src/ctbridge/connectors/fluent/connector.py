@@ -103,6 +103,8 @@ class FluentConnector(Connector):
             ProductRules(
                 gtin_attribute=s.fluent_gtin_attribute, gtin_fallback=s.fluent_gtin_fallback
             ),
+            catalogue_type=s.fluent_catalogue_type,
+            resolve_type=True,
         )
         orders = OrderSync(
             self.client,

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from ctbridge.connectors.fluent.catalog_sync import CatalogSync
+from ctbridge.connectors.fluent.category_mapping import category_ref
 from ctbridge.connectors.fluent.errors import FluentError
 from ctbridge.connectors.fluent.product_mapping import ProductSkipped
 from ctbridge.engine.connector import JobContext
@@ -33,7 +34,7 @@ class CatalogLoad:
             ctx.report.count("categories_sent", len(categories))
             checkpoint = {"categories_sent": True, "after_id": None, "done": 0}
             await ctx.save_checkpoint(checkpoint)
-        refs = {c["id"]: c.get("key") or c["id"] for c in categories}
+        refs = {c["id"]: category_ref(c) for c in categories}
         total = await _total(commercetools)
         done = int(checkpoint.get("done", 0))
         await ctx.progress(done, total, "products")

@@ -49,10 +49,20 @@ class OrderUpdates:
     # --- order status ------------------------------------------------------------------------
     async def order_status(self, webhook: dict[str, Any]) -> Outcome | None:
         fluent_order = await self._fluent_order(webhook)
-        # The webhook's status, not the order's current one: webhooks of one order are applied
-        # one at a time in arrival order, so a status the order has already left (BOOKED →
-        # payment Paid) still counts.
-        status = str(webhook.get("entityStatus") or fluent_order.get("status"))
+        # Webhooks carry no sequence number and Fluent retries late ("Webhook Receivers":
+        # retry schedule up to a day), so the webhook's own `entityStatus` may be one the order
+        # has left. Fluent's connector docs ("commercetools connector - Order Status Updates":
+        # "All webhooks carry minimal information and require commercetools-connector to fetch
+        # extra details from Fluent") → the status applied is the order's current one, read
+        # now; a late or repeated webhook then re-applies the present, never the past.
+        status = fluent_order.get("status")
+        if not status:
+            return Outcome(
+                "skipped",
+                f"Fluent has no order {webhook.get('entityRef') or webhook.get('entityId')} and "
+                "the webhook carries no status",
+            )
+        status = str(status)
         ct_order = await self._ct_order(fluent_order)
         if ct_order is None:
             return Outcome(
@@ -70,6 +80,9 @@ class OrderUpdates:
         before = ct_order.get("version")
         updated = await self.runtime.commercetools.update("orders", ct_order["id"], compute)
         notes = [f"{status}: {', '.join(change.mapped)} mapped"]
+        sent = webhook.get("entityStatus")
+        if sent and str(sent).upper() != status.upper():
+            notes.append(f"webhook said {sent}, Fluent has moved on")
         if change.unmapped:
             notes.append(f"no {'/'.join(change.unmapped)} mapping")
         if updated.get("version") == before:
@@ -77,7 +90,8 @@ class OrderUpdates:
         return Outcome("done", "; ".join(notes))
 
     async def _fluent_order(self, webhook: dict[str, Any]) -> dict[str, Any]:
-        """The order as Fluent has it now; the webhook's own fields when Fluent no longer has it."""
+        """The order as Fluent has it now; the webhook's own fields when Fluent no longer has it
+        (then its `entityStatus`, optional in the Order Update contract, may be absent)."""
         found = None
         if webhook.get("entityId"):
             data = await self.client.graphql(
@@ -93,7 +107,7 @@ class OrderUpdates:
         if found is None:
             return {
                 "ref": webhook.get("entityRef"),
-                "status": webhook["entityStatus"],
+                "status": webhook.get("entityStatus"),
                 "attributes": [],
             }
         return found

@@ -7,7 +7,10 @@ from typing import Any
 
 from ctbridge.engine.message import Message
 
-REQUIRED = ("id", "name", "accountId", "retailerId", "entityType", "entityStatus")
+# "Connector Contracts - Order Update Contract" (docs.fluentcommerce.com/building-blocks/
+# connector-contracts-order-update-contract), JSON schema `required`: these seven. Every other
+# field, `entityStatus` included, is optional: the handlers read the entity's status from Fluent.
+REQUIRED = ("id", "name", "accountId", "retailerId", "entityId", "entityRef", "entityType")
 
 
 class WebhookRejected(ValueError):
@@ -23,7 +26,7 @@ class FluentWebhook:
     entity_type: str
     entity_id: str | None
     entity_ref: str | None
-    entity_status: str
+    entity_status: str | None
     body: dict[str, Any]
 
     @property
@@ -50,8 +53,6 @@ def parse_webhook(body: Any, *, account_id: str | None, retailer_id: str) -> Flu
     if not isinstance(body, dict):
         raise WebhookRejected("the body is not a JSON object")
     missing = [name for name in REQUIRED if body.get(name) in (None, "")]
-    if body.get("entityId") in (None, "") and body.get("entityRef") in (None, ""):
-        missing.append("entityId/entityRef")
     if missing:
         raise WebhookRejected(f"missing field(s): {', '.join(missing)}")
     if account_id is not None and str(body["accountId"]).upper() != account_id.upper():
@@ -66,7 +67,7 @@ def parse_webhook(body: Any, *, account_id: str | None, retailer_id: str) -> Flu
         entity_type=str(body["entityType"]).upper(),
         entity_id=_text(body.get("entityId")),
         entity_ref=_text(body.get("entityRef")),
-        entity_status=str(body["entityStatus"]),
+        entity_status=_text(body.get("entityStatus")),
         body=body,
     )
 

@@ -61,6 +61,7 @@ class FluentEmulator:
         retailer_id: str = "1",
         account_id: str = "SANDBOX",
         catalogue_refs: tuple[str, ...] = ("PC:MASTER:1",),
+        catalogue_types: dict[str, str] | None = None,
         locations: tuple[str, ...] = ("LOC_STORE_1",),
         token_seconds: float = TOKEN_SECONDS,
     ) -> None:
@@ -77,7 +78,10 @@ class FluentEmulator:
             self.store, retailer_id=retailer_id, catalogue_refs=set(catalogue_refs)
         )
         self.workflow = ProductCatalogueWorkflow(
-            self.store, retailer_id=retailer_id, catalogue_refs=set(catalogue_refs)
+            self.store,
+            retailer_id=retailer_id,
+            catalogue_refs=set(catalogue_refs),
+            catalogue_types=catalogue_types,
         )
         self.logistics = Logistics(self.store, self.schema.order_view)
         self.availability = Availability(self.store, retailer_id=retailer_id)

@@ -82,7 +82,34 @@ def webhook_body(
                 "rootEntityType": root_type,
             }
         )
+    check_contract(body)
     return body
+
+
+# "Connector Contracts - Order Update Contract" (docs.fluentcommerce.com/building-blocks/
+# connector-contracts-order-update-contract): the webhook notification's JSON schema requires
+# these and types every property shown as a string (`attributes` is a free map; "Introduction
+# to Webhooks" shows `entityStatus`, `type` and `attributes` too).
+REQUIRED_FIELDS = ("id", "name", "accountId", "retailerId", "entityId", "entityRef", "entityType")
+STRING_FIELDS = (
+    *REQUIRED_FIELDS,
+    "entitySubtype",
+    "entityStatus",
+    "rootEntityId",
+    "rootEntityRef",
+    "rootEntityType",
+    "type",
+)
+
+
+def check_contract(body: dict[str, Any]) -> None:
+    """The emulator never sends a webhook Fluent's contract would not describe."""
+    missing = [name for name in REQUIRED_FIELDS if not body.get(name)]
+    if missing:
+        raise ValueError(f"webhook without required field(s): {', '.join(missing)}")
+    for name in STRING_FIELDS:
+        if name in body and body[name] is not None and not isinstance(body[name], str):
+            raise ValueError(f"webhook field {name} must be a string")
 
 
 class WebhookSender:

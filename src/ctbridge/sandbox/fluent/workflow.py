@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,22 @@ from typing import Any
 from ctbridge.sandbox.fluent.entities import EntityStore
 
 REQUIRED_ENVELOPE = ("name", "retailerId", "entityType", "entityRef")
+
+# Product Catalog Workflow Interface Contracts, UPSERT_CATEGORY (docs.fluentcommerce.com/
+# building-blocks/product-catalogue-workflow-interface-contracts): attribute → (required,
+# length limit); every one is a String. `ref` is "Uppercase Alphanumeric" (the example ref
+# `GAMING_CHAIR` has `_`). The parent is `parentCategory`; `childCategories` is the
+# "Update Category with Children" form.
+CATEGORY_CONTRACT = {
+    "ref": (True, 100),
+    "name": (True, 100),
+    "type": (True, 50),
+    "status": (False, 50),
+    "summary": (False, 255),
+    "parentCategory": (False, 255),
+    "childCategories": (False, 255),
+}
+CATEGORY_REF = re.compile(r"^[A-Z0-9_]+$")
 
 
 class EventRejected(Exception):
@@ -31,10 +48,21 @@ class ProductCatalogueWorkflow:
     categories and a category its parent, else the event FAILS.
     """
 
-    def __init__(self, store: EntityStore, *, retailer_id: str, catalogue_refs: set[str]) -> None:
+    def __init__(
+        self,
+        store: EntityStore,
+        *,
+        retailer_id: str,
+        catalogue_refs: set[str],
+        catalogue_types: dict[str, str] | None = None,
+    ) -> None:
         self.store = store
         self.retailer_id = retailer_id
         self.catalogue_refs = catalogue_refs
+        types = catalogue_types or {}
+        self.catalogue_types = {
+            ref: types.get(ref) or catalogue_type(ref) for ref in catalogue_refs
+        }
         self.log: list[dict[str, Any]] = []
 
     def validate(self, event: Any) -> None:
@@ -80,6 +108,18 @@ class ProductCatalogueWorkflow:
         ):
             return EventResult(entry["id"], "NO_MATCH", message="no workflow for this entity")
         catalogue = entry["entityRef"]
+        # Fluent runs the workflow `PRODUCT_CATALOGUE::<type>` (createStandardProduct's default
+        # workflowRef, GraphQL reference); an event whose entitySubtype is not the catalogue's
+        # type reaches no workflow. The real answer for that case is not documented; NO_MATCH
+        # is what the Event API reports for an event no rule takes.
+        subtype = entry.get("entitySubtype")
+        if subtype != self.catalogue_types[catalogue]:
+            return EventResult(
+                entry["id"],
+                "NO_MATCH",
+                message=f"no workflow PRODUCT_CATALOGUE::{subtype} for catalogue {catalogue} "
+                f"(its type is {self.catalogue_types[catalogue]})",
+            )
         attributes = entry["attributes"]
         with self.store.lock:
             try:
@@ -96,17 +136,24 @@ class ProductCatalogueWorkflow:
         return EventResult(entry["id"], "COMPLETE", entity_id=entity["id"])
 
     def _upsert_category(self, catalogue: str, attributes: dict[str, Any]) -> dict[str, Any]:
-        _require(attributes, "ref", "name")
-        parent = attributes.get("parentCategoryRef")
+        _check_contract("UPSERT_CATEGORY", attributes, CATEGORY_CONTRACT)
+        if not CATEGORY_REF.match(attributes["ref"]):
+            raise _RuleFailed(f"category ref {attributes['ref']!r} is not uppercase alphanumeric")
+        parent = attributes.get("parentCategory")
+        # "nested under the existing category CHAIR" (the contract's example): the parent must
+        # already be in the catalogue.
         if parent and self.store.by_ref("CATEGORY", parent, scope=catalogue) is None:
             raise _RuleFailed(f"parent category {parent} does not exist")
         fields = {
             "ref": attributes["ref"],
             "name": attributes["name"],
-            "type": attributes.get("type", "STANDARD"),
+            "type": attributes["type"],
             "status": attributes.get("status", "ACTIVE"),
             "summary": attributes.get("summary"),
-            "parentCategoryRef": parent,
+            "parentCategory": parent,
+            # Typed String ≤ 255; how several children are separated is not documented, so
+            # the emulator keeps the text as given and does not re-parent anything from it.
+            "childCategories": attributes.get("childCategories"),
             "catalogueRef": catalogue,
         }
         return self._upsert("CATEGORY", catalogue, fields, attributes)
@@ -168,8 +215,41 @@ class ProductCatalogueWorkflow:
         return self.store.update(entity_type, existing["id"], fields)
 
 
+def catalogue_type(ref: str) -> str:
+    """The emulator's convention when a test names no type: the segment before the retailer id
+    (`PC:MASTER:1` → MASTER, `DEFAULT:1` → DEFAULT), as in Fluent's documented examples."""
+    parts = ref.split(":")
+    if len(parts) >= 3:
+        return parts[-2]
+    if len(parts) == 2:
+        return parts[0]
+    return "MASTER"
+
+
 class _RuleFailed(Exception):
     pass
+
+
+def _check_contract(
+    event: str, attributes: dict[str, Any], contract: dict[str, tuple[bool, int]]
+) -> None:
+    """Names the first attribute the contract does not list, or that is missing, not a string
+    or too long. What the real workflow does with an attribute its contract does not list is
+    not documented; the emulator fails the event so that a misnamed attribute (the tree sent
+    as `parentCategoryRef`) cannot pass as if Fluent had understood it."""
+    unknown = sorted(set(attributes) - set(contract))
+    if unknown:
+        raise _RuleFailed(f"{event}: attribute(s) not in the contract: {', '.join(unknown)}")
+    for name, (required, limit) in contract.items():
+        value = attributes.get(name)
+        if value is None or value == "":
+            if required:
+                raise _RuleFailed(f"{event}: missing attribute {name}")
+            continue
+        if not isinstance(value, str):
+            raise _RuleFailed(f"{event}: attribute {name} must be a String")
+        if len(value) > limit:
+            raise _RuleFailed(f"{event}: attribute {name} is longer than {limit} characters")
 
 
 def _require(attributes: dict[str, Any], *names: str) -> None:
