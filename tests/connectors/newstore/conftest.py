@@ -42,7 +42,8 @@ class World:
             "_env_file": None,
         }
         values.update(overrides)
-        return NewStoreSettings(**values)
+        # An override of `...` leaves the setting at its default.
+        return NewStoreSettings(**{k: v for k, v in values.items() if v is not ...})
 
     def ct_settings(self) -> CommercetoolsSettings:
         return CommercetoolsSettings(

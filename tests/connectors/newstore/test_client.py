@@ -199,4 +199,6 @@ async def test_the_export_reports_a_watermark_and_none_when_the_api_is_missing(c
     delta = await client.availability_export(full.watermark)
     assert [r["product_id"] for r in delta.rows] == ["B"]
     emulator.export_enabled = False
-    assert await client.availability_export(None) is None
+    for status in (403, 404, 405, 400):
+        emulator.export_missing_status = status
+        assert await client.availability_export(None) is None

@@ -33,6 +33,7 @@ def test_the_reference_variables_alone_configure_the_deprecated_password_grant(e
     assert settings.stock_schedule == "*/5 * * * *"
     assert settings.stock_identifier == "sku"
     assert settings.atp_field == "atp"
+    assert settings.stock_source == "stocked_products"
 
 
 def test_client_credentials_with_a_tenant_derive_the_realm_token_url(env):

@@ -21,7 +21,7 @@ async def test_the_demo_shows_stock_in_an_order_out_and_stock_following_it(world
         )
         forwarded: set[str] = set()
 
-        async def settle(timeout: float = 20.0) -> None:
+        async def settle(timeout: float = 60.0) -> None:
             # Stands in for subscription delivery: hands OrderCreated messages over.
             for document in world.ct.messages("OrderCreated"):
                 if document["id"] not in forwarded:

@@ -15,6 +15,7 @@ from tests.connectors.newstore.ct_orders import (
 
 from ctbridge.commercetools.messages import to_message
 from ctbridge.connectors.newstore.connector import NewStoreConnector
+from ctbridge.connectors.newstore.handlers import SENT_ORDERS
 from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.registry import Registry
@@ -81,7 +82,7 @@ def seed_order(world, *, order_number="1001", sku="SKU-1", with_payment=True, **
 
 async def deliver(engine, *documents):
     stored = [await engine.runtime.enqueue(to_message(d)) for d in documents]
-    await engine.run_until_idle(timeout=20)
+    await engine.run_until_idle(timeout=60)
     return stored
 
 
@@ -179,15 +180,21 @@ async def test_a_lost_answer_is_resent_with_the_same_bytes_and_creates_one_order
 async def test_a_retry_sends_the_first_payload_even_when_the_order_changed_since(world):
     created, document = seed_order(world)
     document = {k: v for k, v in document.items() if k != "order"} | {"payloadNotIncluded": {}}
-    world.newstore.faults.configure(fail_next=4, error_status=503, paths=["/v0/d/fulfill_order"])
+    # NewStore is down until the order has changed: every order call fails, however many
+    # attempts a fast (or slow) machine makes meanwhile — no assertion depends on timing.
+    world.newstore.faults.configure(error_rate=1.0, error_status=503, paths=["/v0/d/fulfill_order"])
     engine = await world.engine()
     try:
-        await deliver(engine, document)
+        await engine.runtime.enqueue(to_message(document))
+        assert await engine.worker.run_once() == 1
+        stored = await engine.runtime.state.get(SENT_ORDERS, created["id"])
+        assert stored["status"] == "sending"
         assert world.newstore.orders == {}
         world.ct.update(
             "orders", created["id"], [{"action": "setCustomerEmail", "email": "new@example.com"}]
         )
-        await engine.run_until_idle(timeout=20, wait_for_retries=True)
+        world.newstore.faults.configure()
+        await engine.run_until_idle(timeout=60, wait_for_retries=True)
     finally:
         await engine.close()
     assert world.newstore.orders["1001"].payload["customer_email"] == "ada@example.com"

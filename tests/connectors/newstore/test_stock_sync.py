@@ -1,6 +1,7 @@
 """The stock-sync job end to end: NewStore emulator → ctbridge engine → commercetools emulator."""
 
 import pytest
+from structlog.testing import capture_logs
 from tests.connectors.newstore.conftest import BeforeFirstRequest, inventory, seed_products
 
 JOB = "newstore.stock-sync"
@@ -202,24 +203,49 @@ async def test_incremental_runs_read_only_what_changed_after_the_watermark(world
     for sku in ("A", "B", "C"):
         world.newstore.set_stock(sku, "DC1", 5)
     world.ct.create("inventory", {"sku": "OLD", "quantityOnStock": 3})
-    first = await run_job(world, stock_source="auto")
+    first = await run_job(world, stock_source="export")
     assert counts(first) == {"rows_read": 3, "created": 3, "zeroed": 1, "written": 4}
     world.newstore.set_stock("B", "DC1", 1)
     world.ct.create("inventory", {"sku": "NEW-IN-CT", "quantityOnStock": 3})
-    second = await run_job(world, stock_source="auto")
+    second = await run_job(world, stock_source="export")
     assert counts(second) == {"rows_read": 1, "updated": 1, "written": 1}
     assert inventory(world.ct)[("B", None)]["availableQuantity"] == 1
     assert inventory(world.ct)[("NEW-IN-CT", None)]["availableQuantity"] == 3
-    full = await run_job(world, {"full": "true"}, stock_source="auto")
+    full = await run_job(world, {"full": "true"}, stock_source="export")
     assert full.report.counts["zeroed"] == 1
 
 
-async def test_without_the_export_api_auto_mode_reads_stocked_products(world):
-    world.newstore.export_enabled = False
+async def test_by_default_the_job_reads_the_documented_stocked_products_never_the_export(world):
     seed_products(world.ct, ["A"])
     world.newstore.set_stock("A", "DC1", 5)
-    run = await run_job(world, stock_source="auto")
+    run = await run_job(world, stock_source=...)
     assert counts(run) == {"rows_read": 1, "created": 1, "written": 1}
+    assert world.newstore.count("POST", "/v0/d/availabilities/export") == 0
+
+
+@pytest.mark.parametrize("status", [403, 404, 405])
+async def test_an_opted_in_export_refused_with_any_4xx_falls_back_with_one_warning(world, status):
+    world.newstore.export_enabled = False
+    world.newstore.export_missing_status = status
+    seed_products(world.ct, ["A"])
+    world.newstore.set_stock("A", "DC1", 5)
+    engine = await world.engine(stock_source="export")
+    try:
+        with capture_logs() as logs:
+            first = await engine.run_job(JOB)
+            probes = world.newstore.count("POST", "/v0/d/availabilities/export")
+            world.newstore.set_stock("A", "DC1", 6)
+            second = await engine.run_job(JOB)
+    finally:
+        await engine.close()
+    assert (first.status, second.status) == ("succeeded", "succeeded")
+    assert counts(first) == {"rows_read": 1, "created": 1, "written": 1}
+    assert counts(second) == {"rows_read": 1, "updated": 1, "written": 1}
+    warnings = [e for e in logs if e["event"] == "newstore.export_unavailable"]
+    assert len(warnings) == 1 and warnings[0]["log_level"] == "warning"
+    # One probe (a 403 is asked once more with a fresh token), and none in later runs.
+    assert probes == (2 if status == 403 else 1)
+    assert world.newstore.count("POST", "/v0/d/availabilities/export") == probes
 
 
 async def test_a_failing_newstore_read_fails_the_run_and_writes_nothing(world):
@@ -268,13 +294,13 @@ async def test_the_watermark_stays_put_while_a_write_keeps_failing(world):
     world.newstore.export_polls = 0
     entry = world.ct.create("inventory", {"sku": "A", "quantityOnStock": 1})
     world.newstore.set_stock("A", "DC1", 1)
-    await run_job(world, stock_source="auto")
+    await run_job(world, stock_source="export")
     world.newstore.set_stock("A", "DC1", 4)
     world.ct.faults.configure(
         fail_next=1, error_status=400, paths=[f"/sandbox/inventory/{entry['id']}"]
     )
-    failed = await run_job(world, stock_source="auto")
-    retried = await run_job(world, stock_source="auto")
+    failed = await run_job(world, stock_source="export")
+    retried = await run_job(world, stock_source="export")
     assert (failed.report.counts["failed"], retried.report.counts["updated"]) == (1, 1)
     assert inventory(world.ct)[("A", None)]["availableQuantity"] == 4
 

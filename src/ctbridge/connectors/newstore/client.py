@@ -29,7 +29,10 @@ from ctbridge.engine.errors import Retryable
 log = structlog.get_logger("ctbridge.newstore")
 
 FULFILL_ORDER_PATH = "/v0/d/fulfill_order"
+# Reference source: composable-com/ct-connect-newstore common-new-store/src/service/stock.ts.
 STOCKED_PRODUCTS_PATH = "/_/v0/hq/stocked_products"
+# Not documented anywhere we could read (the Availabilities Export API page lists `bulk` and
+# `groups` sub-resources, not their paths): a guess, used only with NEW_STORE_STOCK_SOURCE=export.
 EXPORT_PATH = "/v0/d/availabilities/export"
 
 
@@ -139,17 +142,18 @@ class NewStoreClient:
     ) -> AvailabilityExport | None:
         """Runs a global ATP export (only products changed after `last_updated_at` when given).
 
-        Returns None when the tenant has no export API (404), so callers fall back to a full read.
+        Returns None when the start call is refused with any 4xx but 429 (after one fresh token
+        for 401/403): the paths are undocumented, and gateways answer an unknown path with 403,
+        404 or 405 alike, so callers fall back to a full read of stocked products.
         """
         body: dict[str, Any] = {}
         if last_updated_at is not None:
             body["last_updated_at"] = last_updated_at
         try:
-            started = await self._request("POST", EXPORT_PATH, json=body)
+            started = await self._request("POST", EXPORT_PATH, json=body, probe=True)
         except NewStoreRejected as error:
-            if error.status == 404:
-                return None
-            raise
+            log.debug("newstore.export_refused", status=error.status)
+            return None
         export_id = started["id"]
         status = started
         for _ in range(self.export_max_polls):
@@ -186,7 +190,10 @@ class NewStoreClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         content: bytes | None = None,
+        probe: bool = False,
     ) -> Any:
+        """One call with retries; with `probe`, a 4xx other than 429 that persists after a fresh
+        token is a rejection at once (the resource may simply not exist)."""
         refreshed = False
         attempt = 0
         while True:
@@ -209,6 +216,8 @@ class NewStoreClient:
                     continue
                 if status < 400:
                     return response.json() if response.content else {}
+                if probe and status < 500 and status != 429:
+                    raise _rejection(method, path, response)
                 if status in (401, 403, 429):
                     error = NewStoreRateLimited(
                         f"NewStore {method} {path} answered {status}",

@@ -76,7 +76,12 @@ class NewStoreSettings(BaseSettings):
     # Stock
     stock_identifier: Literal["sku", "product_id"] = "sku"
     atp_field: Literal["atp", "present_atp"] = "atp"
-    stock_source: Literal["auto", "stocked_products", "export"] = "auto"
+    # `stocked_products` is the read path the reference connector uses
+    # (composable-com/ct-connect-newstore common-new-store/src/service/stock.ts:
+    # GET /_/v0/hq/stocked_products). The Availabilities Export API (docs.newstore.net
+    # api/integration/order-management/availability_export_api) names its resources but no
+    # document we have gives its paths, so the export is an explicit opt-in.
+    stock_source: Literal["stocked_products", "export"] = "stocked_products"
     stock_schedule: str = "*/5 * * * *"
     stock_page_size: int = Field(default=500, ge=1, le=500)
     stock_concurrency: int = Field(default=16, ge=1, le=128)

@@ -15,7 +15,6 @@ from ctbridge.connectors.newstore.stock_sync import (
     read_stocked_products,
 )
 from ctbridge.engine.connector import JobContext
-from ctbridge.engine.errors import Permanent
 
 if TYPE_CHECKING:
     from ctbridge.connectors.newstore.connector import NewStoreConnector
@@ -26,12 +25,13 @@ log = structlog.get_logger("ctbridge.newstore")
 class StockSync:
     """Chooses the read, reconciles, and keeps the export watermark in the job's checkpoint.
 
-    With the ATP export available (and aggregate `atp` stock), a run asks only for products
-    changed after the saved watermark; every `NEW_STORE_FULL_SYNC_HOURS` (or with the run
-    parameter `full=true`, or without a watermark) it reads everything, which alone may zero
-    entries that left the feed. The watermark advances only when every write succeeded, so a
-    failed sku is retried by the next run. Without the export API every run is a full read of
-    stocked products.
+    By default every run is a full read of stocked products. With the ATP export opted in
+    (`NEW_STORE_STOCK_SOURCE=export`), a run asks only for products changed after the saved
+    watermark; every `NEW_STORE_FULL_SYNC_HOURS` (or with the run parameter `full=true`, or
+    without a watermark) it reads everything, which alone may zero entries that left the feed.
+    The watermark advances only when every write succeeded, so a failed sku is retried by the
+    next run. When the export is refused (any 4xx but 429) the job warns once and reads stocked
+    products from then on.
     """
 
     def __init__(self, connector: NewStoreConnector) -> None:
@@ -39,6 +39,7 @@ class StockSync:
         self.settings = connector.settings
         self.phase_seconds: dict[str, float] = {}
         self._read_seconds = 0.0
+        self._export_refused = False
 
     async def _read(self, since: int | None) -> StockSnapshot:
         """The ATP export when usable (changes after `since`, or all), else stocked products."""
@@ -47,8 +48,13 @@ class StockSync:
         snapshot = None
         if self.export_usable:
             snapshot = await read_export(client, self.settings, since)
-            if snapshot is None and self.settings.stock_source == "export":
-                raise Permanent("NEW_STORE_STOCK_SOURCE=export but NewStore has no ATP export API")
+            if snapshot is None:
+                self._export_refused = True
+                log.warning(
+                    "newstore.export_unavailable",
+                    detail="NewStore refused the ATP export; reading stocked products instead "
+                    "(set NEW_STORE_STOCK_SOURCE=stocked_products to silence this)",
+                )
         if snapshot is None:
             snapshot = await read_stocked_products(client, self.settings)
         self._read_seconds = time.perf_counter() - started
@@ -57,7 +63,12 @@ class StockSync:
     @property
     def export_usable(self) -> bool:
         s = self.settings
-        return s.stock_source != "stocked_products" and not s.per_channel and s.atp_field == "atp"
+        return (
+            s.stock_source == "export"
+            and not self._export_refused
+            and not s.per_channel
+            and s.atp_field == "atp"
+        )
 
     async def __call__(self, ctx: JobContext) -> None:
         checkpoint = await ctx.checkpoint() or {}

@@ -66,6 +66,9 @@ class NewStoreEmulator:
     client_secret: str = "sandbox-secret"  # noqa: S105 - emulator credentials
     token_ttl_seconds: float = 3600.0
     export_enabled: bool = True
+    # What a tenant without the (undocumented) export paths answers: gateways say 403, 404 or
+    # 405 for a path they do not route, so tests can choose.
+    export_missing_status: int = 404
     export_polls: int = 1
     strict_products: bool = True
     products: set[str] = field(default_factory=set)
@@ -299,7 +302,7 @@ class NewStoreEmulator:
             if (denied := self._authorized(request)) is not None:
                 return denied
             if not self.export_enabled:
-                return _error(404, "not_found", "no such resource")
+                return _error(self.export_missing_status, "not_found", "no such resource")
             body = await request.body()
             since = json.loads(body).get("last_updated_at") if body else None
             if since is not None and (isinstance(since, bool) or not isinstance(since, int)):
