@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ctbridge.sandbox.commercetools.errors import ApiError, invalid_input, invalid_json, not_found
+from ctbridge.sandbox.commercetools.price_selection import price_selector, with_selected_prices
 from ctbridge.sandbox.commercetools.projection import projections
 from ctbridge.sandbox.commercetools.querying import parse_query, run_query
 
@@ -125,14 +126,21 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         params = _params(request)
         query = parse_query(params)
         staged = params.get("staged", ["false"])[-1].lower() == "true"
+        selector = price_selector(params)
         page = run_query(query, projections(emu.store, staged=staged))
+        if selector is not None:
+            now = emu.store.now()
+            page["results"] = [with_selected_prices(p, selector, now) for p in page["results"]]
         return JSONResponse(emu.repository.expanded_page(page, _expand(request)))
 
     @app.api_route("/{project}/product-projections/{identifier}", methods=["GET", "HEAD"])
     async def get_projection(request: Request, project: str, identifier: str) -> JSONResponse:
         authorize(request, project)
         staged = request.query_params.get("staged", "false").lower() == "true"
+        selector = price_selector(_params(request))
         view = emu.projection(identifier, staged=staged)
+        if selector is not None:
+            view = with_selected_prices(view, selector, emu.store.now())
         return JSONResponse(emu.repository.expanded(view, _expand(request)))
 
     @app.get("/{project}/custom-objects")
