@@ -27,7 +27,7 @@ class CommercetoolsEmulator:
     `app` (an ASGI app wrapped in a `FaultInjector`) serves `POST /oauth/token` and the API under
     `/{project_key}/`. `create`, `update`, `delete`, `get` and `all` seed and inspect state from any
     thread through the same code paths as HTTP, emitting the same messages. `id_seed` and `clock`
-    make ids and timestamps reproducible.
+    make ids and timestamps reproducible. `latency_ms` delays every project API call.
     """
 
     def __init__(
@@ -39,6 +39,7 @@ class CommercetoolsEmulator:
         token_ttl_seconds: float = 172_800,
         delivery: DeliverySettings | None = None,
         faults: FaultPlan | None = None,
+        latency_ms: float = 0.0,
         id_seed: int | None = None,
         clock: Callable[[], str] = iso_now,
         pubsub_emulator_url: str | None = None,
@@ -74,6 +75,12 @@ class CommercetoolsEmulator:
             "shippingRateInputType": None,
         }
         self._seed_builtins()
+        if latency_ms:
+            # Every project API call waits this long (benches model a remote region); the token
+            # endpoint and the sandbox controls answer at once.
+            faults = faults or FaultPlan()
+            faults.latency_ms = latency_ms
+            faults.paths = faults.paths or [f"/{project_key}/", f"/{project_key}"]
         self.faults = FaultInjector(build_app(self), faults)
         self.app = self.faults
 
