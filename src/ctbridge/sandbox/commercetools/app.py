@@ -120,6 +120,18 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         authorize(request, project)
         return JSONResponse(emu.project())
 
+    @app.post("/{project}/")
+    @app.post("/{project}")
+    async def update_project(request: Request, project: str) -> JSONResponse:
+        authorize(request, project)
+        return JSONResponse(emu.update_project(await _body(request)))
+
+    @app.get("/{project}/messages")
+    async def query_messages(request: Request, project: str) -> JSONResponse:
+        authorize(request, project)
+        page = emu.query_messages(_params(request))
+        return JSONResponse(emu.repository.expanded_page(page, _expand(request)))
+
     @app.get("/{project}/product-projections")
     async def query_projections(request: Request, project: str) -> JSONResponse:
         authorize(request, project)

@@ -14,6 +14,7 @@ from ctbridge.sandbox.commercetools.custom_objects import CustomObjects
 from ctbridge.sandbox.commercetools.delivery import DeliverySettings, SubscriptionDelivery
 from ctbridge.sandbox.commercetools.documents import clone
 from ctbridge.sandbox.commercetools.errors import not_found
+from ctbridge.sandbox.commercetools.project_settings import query_messages, update_project
 from ctbridge.sandbox.commercetools.projection import availability_index, project, projections
 from ctbridge.sandbox.commercetools.registry import KINDS
 from ctbridge.sandbox.commercetools.repository import Repository
@@ -164,7 +165,20 @@ class CommercetoolsEmulator:
         return reserve(self.store, sku, supply_channel, quantity, strict=False)
 
     def project(self) -> dict[str, Any]:
-        return dict(self._project)
+        with self.store.lock:
+            return clone(self._project)
+
+    def update_project(self, body: Any) -> dict[str, Any]:
+        """POST /{projectKey}: a ProjectUpdate (changeMessagesConfiguration)."""
+        with self.store.lock:
+            self._project = update_project(self._project, body)
+            return clone(self._project)
+
+    def query_messages(self, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+        """GET /{projectKey}/messages as the project's `messages` settings allow."""
+        with self.store.lock:
+            settings = dict(self._project["messages"])
+        return clone(query_messages(self.store, settings, params))
 
     def state(self) -> dict[str, Any]:
         return {
