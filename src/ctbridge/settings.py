@@ -63,6 +63,9 @@ class EngineSettings(BaseSettings):
     pubsub_subscription: str | None = Field(
         default=None, pattern=r"^projects/[^/]+/subscriptions/[^/]+$"
     )
+    # "auto": serve/worker read the Messages Query API at start from just before the newest
+    # message in the inbox (ctbridge.commercetools.catchup).
+    catchup: str = Field(default="off", pattern="^(off|auto)$")
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
 

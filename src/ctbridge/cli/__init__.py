@@ -1,10 +1,11 @@
-"""The `ctbridge` command line: serve, worker, deploy, undeploy, load, job, dlq, demo, sandbox, doctor."""
+"""The `ctbridge` command line: serve, worker, deploy, undeploy, load, job, dlq, demo, sandbox, doctor, catchup."""
 
 from __future__ import annotations
 
 import typer
 
 from ctbridge.cli import dlq, jobs
+from ctbridge.cli.catchup import catchup
 from ctbridge.cli.demo import demo, sandbox
 from ctbridge.cli.deploy import deploy_command, undeploy_command
 from ctbridge.cli.doctor import doctor
@@ -21,6 +22,7 @@ app.command()(worker)
 app.command("deploy")(deploy_command)
 app.command("undeploy")(undeploy_command)
 app.command()(doctor)
+app.command()(catchup)
 app.command()(demo)
 app.command()(sandbox)
 app.add_typer(dlq.app, name="dlq")

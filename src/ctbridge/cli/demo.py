@@ -53,9 +53,13 @@ def demo(products: int = typer.Option(12, help="Products in the seeded catalog")
         raise typer.Exit(1)
 
 
-def sandbox() -> None:
+def sandbox(
+    latency_ms: float = typer.Option(
+        0.0, "--latency-ms", help="Delay every commercetools API call by this many ms"
+    ),
+) -> None:
     """Starts the emulators on 127.0.0.1 and prints their URLs and credentials; Ctrl-C stops."""
-    stack = SandboxStack.start(DEMO_CONNECTORS)
+    stack = SandboxStack.start(DEMO_CONNECTORS, latency_ms=latency_ms)
     table = Table(
         "variable", "value", title="point ctbridge at the sandbox with these", title_justify="left"
     )

@@ -79,7 +79,11 @@ def doctor() -> None:
                     body = await client.get("")
                     return f"token ok, project '{body.get('name') or body.get('key')}' readable"
 
-                await check("commercetools", project)
+                if await check("commercetools", project):
+                    from ctbridge.commercetools.catchup import messages_query_check
+
+                    required = settings is not None and settings.catchup == "auto"
+                    await check("messages", lambda: messages_query_check(client, required=required))
             finally:
                 await client.aclose()
         if engine is not None and ct is not None and engine.connectors:

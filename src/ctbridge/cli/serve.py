@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 
 import typer
 import uvicorn
 
+from ctbridge.cli.catchup import auto_catch_up
 from ctbridge.cli.settings_loader import open_engine
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.engine.inbox import Inbox
@@ -36,7 +38,14 @@ def serve(
             config = uvicorn.Config(
                 app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
             )
-            await uvicorn.Server(config).serve()
+            catching_up = asyncio.create_task(auto_catch_up(engine), name="catch-up")
+            try:
+                await uvicorn.Server(config).serve()
+            finally:
+                # A catch-up cut short is harmless: the messages it stored stay, a rerun skips them.
+                catching_up.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await catching_up
 
     asyncio.run(run())
 
@@ -63,6 +72,7 @@ def worker(
                 await asyncio.gather(
                     engine.serve_background(stop, scheduler=scheduler),
                     run_pull_consumer(engine, intake, stop),
+                    auto_catch_up(engine),
                 )
             finally:
                 await writer.close()

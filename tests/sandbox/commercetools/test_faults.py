@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+import time
 
+import httpx
+from tests.sandbox.commercetools.conftest import token_for
+
+from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.server import BackgroundServer
 
 
@@ -34,3 +38,21 @@ def test_faults_can_target_the_auth_endpoint(server: BackgroundServer) -> None:
     auth = ("sandbox-client", "sandbox-secret")
     assert httpx.post(f"{server.url}/oauth/token", data=data, auth=auth).status_code == 503
     assert httpx.post(f"{server.url}/oauth/token", data=data, auth=auth).status_code == 200
+
+
+def test_latency_ms_delays_every_project_api_call_but_not_the_token_endpoint() -> None:
+    emulator = CommercetoolsEmulator(latency_ms=250)
+    with BackgroundServer(emulator.app) as running:
+        access = token_for(running).json()["access_token"]
+        started = time.monotonic()
+        response = httpx.get(
+            f"{running.url}/sandbox/channels",
+            headers={"authorization": f"Bearer {access}"},
+            timeout=5,
+        )
+        waited = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert waited >= 0.25
+    assert emulator.faults.plan.latency_ms == 250
+    assert all(path.startswith("/sandbox") for path in emulator.faults.plan.paths)

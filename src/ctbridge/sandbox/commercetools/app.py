@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ctbridge.sandbox.commercetools.errors import ApiError, invalid_input, invalid_json, not_found
+from ctbridge.sandbox.commercetools.price_selection import price_selector, with_selected_prices
 from ctbridge.sandbox.commercetools.projection import projections
 from ctbridge.sandbox.commercetools.querying import parse_query, run_query
 
@@ -29,6 +30,10 @@ async def _body(request: Request) -> Any:
         return json.loads(raw or b"null")
     except ValueError as error:
         raise invalid_json(f"Request body does not contain valid JSON: {error}") from error
+
+
+def _expand(request: Request) -> list[str]:
+    return request.query_params.getlist("expand")
 
 
 def build_app(emu: CommercetoolsEmulator) -> FastAPI:
@@ -115,19 +120,40 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         authorize(request, project)
         return JSONResponse(emu.project())
 
+    @app.post("/{project}/")
+    @app.post("/{project}")
+    async def update_project(request: Request, project: str) -> JSONResponse:
+        authorize(request, project)
+        return JSONResponse(emu.update_project(await _body(request)))
+
+    @app.get("/{project}/messages")
+    async def query_messages(request: Request, project: str) -> JSONResponse:
+        authorize(request, project)
+        page = emu.query_messages(_params(request))
+        return JSONResponse(emu.repository.expanded_page(page, _expand(request)))
+
     @app.get("/{project}/product-projections")
     async def query_projections(request: Request, project: str) -> JSONResponse:
         authorize(request, project)
         params = _params(request)
         query = parse_query(params)
         staged = params.get("staged", ["false"])[-1].lower() == "true"
-        return JSONResponse(run_query(query, projections(emu.store, staged=staged)))
+        selector = price_selector(params)
+        page = run_query(query, projections(emu.store, staged=staged))
+        if selector is not None:
+            now = emu.store.now()
+            page["results"] = [with_selected_prices(p, selector, now) for p in page["results"]]
+        return JSONResponse(emu.repository.expanded_page(page, _expand(request)))
 
     @app.api_route("/{project}/product-projections/{identifier}", methods=["GET", "HEAD"])
     async def get_projection(request: Request, project: str, identifier: str) -> JSONResponse:
         authorize(request, project)
         staged = request.query_params.get("staged", "false").lower() == "true"
-        return JSONResponse(emu.projection(identifier, staged=staged))
+        selector = price_selector(_params(request))
+        view = emu.projection(identifier, staged=staged)
+        if selector is not None:
+            view = with_selected_prices(view, selector, emu.store.now())
+        return JSONResponse(emu.repository.expanded(view, _expand(request)))
 
     @app.get("/{project}/custom-objects")
     async def query_custom_objects(request: Request, project: str) -> JSONResponse:
@@ -166,24 +192,27 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
     async def import_order(request: Request, project: str) -> JSONResponse:
         authorize(request, project)
         order = emu.repository.create("orders/import", await _body(request))
-        return JSONResponse(order, status_code=201)
+        return JSONResponse(emu.repository.expanded(order, _expand(request)), status_code=201)
 
     @app.get("/{project}/{resource}")
     async def query(request: Request, project: str, resource: str) -> JSONResponse:
         authorize(request, project)
-        return JSONResponse(emu.repository.query(resource, _params(request)))
+        page = emu.repository.query(resource, _params(request))
+        return JSONResponse(emu.repository.expanded_page(page, _expand(request)))
 
     @app.post("/{project}/{resource}")
     async def create(request: Request, project: str, resource: str) -> JSONResponse:
         authorize(request, project)
         kind = emu.repository.kind(resource)
         created = emu.repository.create(resource, await _body(request))
-        return JSONResponse(kind.creation_response(created), status_code=201)
+        shown = emu.repository.expanded(kind.creation_response(created), _expand(request))
+        return JSONResponse(shown, status_code=201)
 
     @app.api_route("/{project}/{resource}/{identifier}", methods=["GET", "HEAD"])
     async def get(request: Request, project: str, resource: str, identifier: str) -> JSONResponse:
         authorize(request, project)
-        return JSONResponse(emu.repository.get(resource, identifier))
+        found = emu.repository.get(resource, identifier)
+        return JSONResponse(emu.repository.expanded(found, _expand(request)))
 
     @app.post("/{project}/{resource}/{identifier}")
     async def update(
@@ -196,7 +225,7 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         updated = emu.repository.update(
             resource, identifier, body.get("version"), body.get("actions")
         )
-        return JSONResponse(updated)
+        return JSONResponse(emu.repository.expanded(updated, _expand(request)))
 
     @app.delete("/{project}/{resource}/{identifier}")
     async def delete(request: Request, project: str, resource: str, identifier: str) -> Response:

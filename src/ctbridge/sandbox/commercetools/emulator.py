@@ -14,6 +14,7 @@ from ctbridge.sandbox.commercetools.custom_objects import CustomObjects
 from ctbridge.sandbox.commercetools.delivery import DeliverySettings, SubscriptionDelivery
 from ctbridge.sandbox.commercetools.documents import clone
 from ctbridge.sandbox.commercetools.errors import not_found
+from ctbridge.sandbox.commercetools.project_settings import query_messages, update_project
 from ctbridge.sandbox.commercetools.projection import availability_index, project, projections
 from ctbridge.sandbox.commercetools.registry import KINDS
 from ctbridge.sandbox.commercetools.repository import Repository
@@ -27,7 +28,7 @@ class CommercetoolsEmulator:
     `app` (an ASGI app wrapped in a `FaultInjector`) serves `POST /oauth/token` and the API under
     `/{project_key}/`. `create`, `update`, `delete`, `get` and `all` seed and inspect state from any
     thread through the same code paths as HTTP, emitting the same messages. `id_seed` and `clock`
-    make ids and timestamps reproducible.
+    make ids and timestamps reproducible. `latency_ms` delays every project API call.
     """
 
     def __init__(
@@ -39,6 +40,7 @@ class CommercetoolsEmulator:
         token_ttl_seconds: float = 172_800,
         delivery: DeliverySettings | None = None,
         faults: FaultPlan | None = None,
+        latency_ms: float = 0.0,
         id_seed: int | None = None,
         clock: Callable[[], str] = iso_now,
         pubsub_emulator_url: str | None = None,
@@ -74,6 +76,12 @@ class CommercetoolsEmulator:
             "shippingRateInputType": None,
         }
         self._seed_builtins()
+        if latency_ms:
+            # Every project API call waits this long (benches model a remote region); the token
+            # endpoint and the sandbox controls answer at once.
+            faults = faults or FaultPlan()
+            faults.latency_ms = latency_ms
+            faults.paths = faults.paths or [f"/{project_key}/", f"/{project_key}"]
         self.faults = FaultInjector(build_app(self), faults)
         self.app = self.faults
 
@@ -157,7 +165,20 @@ class CommercetoolsEmulator:
         return reserve(self.store, sku, supply_channel, quantity, strict=False)
 
     def project(self) -> dict[str, Any]:
-        return dict(self._project)
+        with self.store.lock:
+            return clone(self._project)
+
+    def update_project(self, body: Any) -> dict[str, Any]:
+        """POST /{projectKey}: a ProjectUpdate (changeMessagesConfiguration)."""
+        with self.store.lock:
+            self._project = update_project(self._project, body)
+            return clone(self._project)
+
+    def query_messages(self, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+        """GET /{projectKey}/messages as the project's `messages` settings allow."""
+        with self.store.lock:
+            settings = dict(self._project["messages"])
+        return clone(query_messages(self.store, settings, params))
 
     def state(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ from ctbridge.sandbox.commercetools.actions import (
     inventory,
     orders,
     payments,
+    pricing,
     products,
     subscriptions,
 )
@@ -38,6 +39,7 @@ KINDS: dict[str, ResourceKind] = {
         configuration.TYPE,
         configuration.PRODUCT_TYPE,
         configuration.STATE,
+        *pricing.KINDS,
         MESSAGES,
     )
 }

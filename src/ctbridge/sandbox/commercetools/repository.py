@@ -12,6 +12,7 @@ from ctbridge.sandbox.commercetools.errors import (
     invalid_json,
     not_found,
 )
+from ctbridge.sandbox.commercetools.expansion import check_paths, expand
 from ctbridge.sandbox.commercetools.kinds import Mutation, Resource, ResourceKind
 from ctbridge.sandbox.commercetools.messages import change_notification, record_messages
 from ctbridge.sandbox.commercetools.querying import parse_query, run_query
@@ -62,6 +63,25 @@ class Repository:
         with self.store.lock:
             resources = kind.views(self.store, self.store.all(kind.type_id))
         return run_query(query, resources)
+
+    def resolve(self, type_id: str, resource_id: str) -> Resource | None:
+        """The resource a reference names, as its endpoint would show it (None when gone)."""
+        with self.store.lock:
+            found = self.store.get(type_id, resource_id)
+            if found is None:
+                return None
+            kind = next((k for k in self.kinds.values() if k.type_id == type_id), None)
+            return kind.views(self.store, [found])[0] if kind is not None else found
+
+    def expanded(self, document: Resource, paths: Sequence[str]) -> Resource:
+        """`document` with the references named by `expand` paths embedded (see expansion.py)."""
+        return expand(document, paths, self.resolve)
+
+    def expanded_page(self, page: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+        if not paths:
+            return page
+        check_paths(paths)
+        return {**page, "results": [self.expanded(r, paths) for r in page["results"]]}
 
     def create(self, url: str, draft: Any) -> Resource:
         kind = self.kind(url)

@@ -20,6 +20,7 @@ from ctbridge.sandbox.commercetools.errors import (
 )
 from ctbridge.sandbox.commercetools.kinds import Mutation, Resource, ResourceKind, required
 from ctbridge.sandbox.commercetools.money import times, total, typed_money
+from ctbridge.sandbox.commercetools.taxes import taxed_item_price
 
 TYPE_ID = "order"
 STATE_TYPE_ID = "state"
@@ -72,12 +73,66 @@ def _line_item(m: Mutation, draft: dict[str, Any]) -> dict[str, Any]:
     for name in ("productKey", "taxRate", "shippingDetails"):
         if draft.get(name) is not None:
             item[name] = draft[name]
+    _line_item_taxes_and_discounts(m, item, draft)
     for name in ("supplyChannel", "distributionChannel"):
         if draft.get(name):
             item[name] = m.reference("channel", draft[name])
     if draft.get("custom"):
         item["custom"] = custom_from_draft(m, draft["custom"])
     return item
+
+
+def _line_item_taxes_and_discounts(
+    m: Mutation, item: dict[str, Any], draft: dict[str, Any]
+) -> None:
+    """LineItem.taxedPrice is "automatically set after `taxRate` is set" and taxedPricePortions
+    "after `perMethodTaxRate` is set" (api-specs/api/types/cart/LineItem.raml). The sandbox's own
+    order creation (no carts) takes them, and the cart discounts that lowered the line
+    (`discountedPricePerQuantity`, DiscountedLineItemPriceForQuantity.raml), from the draft."""
+    if draft.get("taxedPrice") is not None:
+        taxed = draft["taxedPrice"]
+        item["taxedPrice"] = {
+            **taxed,
+            "totalNet": typed_money(taxed.get("totalNet"), "taxedPrice.totalNet"),
+            "totalGross": typed_money(taxed.get("totalGross"), "taxedPrice.totalGross"),
+        }
+    elif isinstance(draft.get("taxRate"), dict):
+        rounding = m.resource.get("taxRoundingMode") or "HalfEven"
+        item["taxedPrice"] = taxed_item_price(item["totalPrice"], draft["taxRate"], rounding)
+    for name in ("perMethodTaxRate", "taxedPricePortions"):
+        if isinstance(draft.get(name), list):
+            item[name] = clone(draft[name])
+    if isinstance(draft.get("discountedPricePerQuantity"), list):
+        item["discountedPricePerQuantity"] = [
+            _discounted_quantity(m, entry) for entry in draft["discountedPricePerQuantity"]
+        ]
+
+
+def _discounted_quantity(m: Mutation, entry: Any) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise invalid_input("discountedPricePerQuantity entries must be objects.")
+    price = entry.get("discountedPrice") or {}
+    portions = []
+    for portion in price.get("includedDiscounts") or []:
+        discount = portion.get("discount") or {}
+        # DiscountedLineItemPortion.discount: a CartDiscountReference or DirectDiscountReference.
+        if discount.get("typeId") == "cart-discount":
+            discount = m.reference("cart-discount", discount)
+        portions.append(
+            {
+                "discount": discount,
+                "discountedAmount": typed_money(
+                    portion.get("discountedAmount"), "discountedAmount"
+                ),
+            }
+        )
+    return {
+        "quantity": required(entry, "quantity"),
+        "discountedPrice": {
+            "value": typed_money(price.get("value"), "discountedPrice.value"),
+            "includedDiscounts": portions,
+        },
+    }
 
 
 def _product_with_sku(m: Mutation, sku: str) -> Resource | None:
@@ -122,7 +177,9 @@ def _build(m: Mutation, draft: dict[str, Any]) -> None:
             "refusedGifts": [],
             "syncInfo": [],
             "returnInfo": [],
-            "discountCodes": [],
+            "discountCodes": [
+                _discount_code_info(m, info) for info in draft.get("discountCodes") or []
+            ],
             "itemShippingAddresses": [],
         }
     )
@@ -148,6 +205,10 @@ def _build(m: Mutation, draft: dict[str, Any]) -> None:
             order[name] = draft[name]
     if draft.get("shippingInfo"):
         order["shippingInfo"] = {"deliveries": [], **draft["shippingInfo"]}
+        method = draft["shippingInfo"].get("shippingMethod")
+        if method is not None:
+            # ShippingInfoImportDraft.shippingMethod: a ShippingMethodResourceIdentifier.
+            order["shippingInfo"]["shippingMethod"] = m.reference("shipping-method", method)
     if draft.get("paymentInfo"):
         order["paymentInfo"] = {
             "payments": [
@@ -157,6 +218,16 @@ def _build(m: Mutation, draft: dict[str, Any]) -> None:
     if draft.get("custom"):
         order["custom"] = custom_from_draft(m, draft["custom"])
     _plan_reservations(m)
+
+
+def _discount_code_info(m: Mutation, info: Any) -> dict[str, Any]:
+    """DiscountCodeInfo (api-specs/api/types/cart/DiscountCodeInfo.raml): a reference and a state."""
+    if not isinstance(info, dict):
+        raise invalid_input("discountCodes entries must be objects.")
+    return {
+        "discountCode": m.reference("discount-code", required(info, "discountCode")),
+        "state": info.get("state", "MatchesCart"),
+    }
 
 
 def _plan_reservations(m: Mutation) -> None:

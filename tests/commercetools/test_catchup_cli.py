@@ -1,0 +1,128 @@
+"""`ctbridge catchup` and `ctbridge doctor` as an operator runs them after an outage."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+from tests.engine.effects_worker import EffectsConnector, create_effects_table, effects
+
+from ctbridge.engine.host import Engine
+from ctbridge.sandbox.commercetools import CommercetoolsEmulator
+from ctbridge.sandbox.server import BackgroundServer
+from ctbridge.settings import EngineSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ctbridge(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CTP_", "CTBRIDGE_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "ctbridge", *args],
+        cwd=ROOT,
+        env={**clean, "CTBRIDGE_LOG_LEVEL": "WARNING", "COLUMNS": "200", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def publish_products(emulator: CommercetoolsEmulator, count: int) -> None:
+    product_type = emulator.create("product-types", {"name": "t", "description": ""})
+    for n in range(count):
+        product = emulator.create(
+            "products",
+            {
+                "key": f"p{n}",
+                "productType": {"typeId": "product-type", "id": product_type["id"]},
+                "name": {"en": f"P{n}"},
+                "slug": {"en": f"p{n}"},
+                "masterVariant": {"sku": f"P-{n}"},
+            },
+        )
+        emulator.update("products", product["id"], [{"action": "publish"}])
+
+
+def test_catchup_from_the_command_line_fills_the_inbox_once_and_doctor_reports_retention(
+    tmp_path,
+):
+    emulator = CommercetoolsEmulator("shop", "client", "secret")
+    publish_products(emulator, 3)  # ctbridge is down while these happen
+    database = f"sqlite:///{tmp_path}/c.db"
+    with BackgroundServer(emulator.app) as server:
+        env = {
+            "CTBRIDGE_DATABASE_URL": database,
+            "CTBRIDGE_CONNECTORS": "tests.engine.effects_worker:EffectsConnector",
+            "CTP_PROJECT_KEY": "shop",
+            "CTP_CLIENT_ID": "client",
+            "CTP_CLIENT_SECRET": "secret",
+            "CTP_API_URL": server.url,
+            "CTP_AUTH_URL": server.url,
+        }
+        first = ctbridge("catchup", "--since", "1h", env=env)
+        second = ctbridge("catchup", "--since", "1h", env=env)
+        doctor = ctbridge("doctor", env=env)
+        bad_time = ctbridge("catchup", "--since", "yesterday", env=env)
+
+    assert first.returncode == 0, first.stderr
+    assert "3 messages read, 3 new, 0 already in" in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "3 messages read, 0 new, 3 already in" in second.stdout
+    assert "messages: messages query enabled, messages kept 15 days" in doctor.stdout
+    assert bad_time.returncode == 2
+    assert "neither an ISO 8601 time nor an age" in bad_time.stderr
+
+    published = {m["id"] for m in emulator.messages("ProductPublished")}
+    assert asyncio.run(handle_inbox(database)) == published
+
+
+async def handle_inbox(database_url: str) -> set[str]:
+    """Runs the worker over what the catch-up stored; the ids its handler saw."""
+    engine = await Engine.open(
+        EngineSettings(database_url=database_url), factories={"effects": EffectsConnector}
+    )
+    try:
+        await create_effects_table(engine.store)
+        await engine.run_until_idle()
+        async with engine.store.begin() as conn:
+            rows = await conn.execute(select(effects.c.message_id))
+            return {row.message_id for row in rows}
+    finally:
+        await engine.close()
+
+
+def test_catchup_with_messages_disabled_exits_2_with_the_reason(tmp_path):
+    emulator = CommercetoolsEmulator("shop", "client", "secret")
+    emulator.update_project(
+        {
+            "version": 1,
+            "actions": [
+                {
+                    "action": "changeMessagesConfiguration",
+                    "messagesConfiguration": {"enabled": False, "deleteDaysAfterCreation": 15},
+                }
+            ],
+        }
+    )
+    with BackgroundServer(emulator.app) as server:
+        env = {
+            "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/d.db",
+            "CTBRIDGE_CONNECTORS": "tests.engine.effects_worker:EffectsConnector",
+            "CTBRIDGE_CATCHUP": "auto",
+            "CTP_PROJECT_KEY": "shop",
+            "CTP_CLIENT_ID": "client",
+            "CTP_CLIENT_SECRET": "secret",
+            "CTP_API_URL": server.url,
+            "CTP_AUTH_URL": server.url,
+        }
+        result = ctbridge("catchup", "--since", "2h", env=env)
+        doctor = ctbridge("doctor", env=env)
+
+    assert result.returncode == 2
+    assert "catch-up impossible" in result.stderr and "disabled" in result.stderr
+    assert doctor.returncode == 1
+    assert "CTBRIDGE_CATCHUP=auto needs it" in doctor.stdout
