@@ -9,12 +9,26 @@ import signal
 import typer
 import uvicorn
 
-from ctbridge.cli.settings_loader import open_engine
+from ctbridge.cli.settings_loader import configuration_errors, err, open_engine
 from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.transports.settings import TransportSettings
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
+from ctbridge.settings import load
 from ctbridge.web.app import create_app
-from ctbridge.web.pull import run_pull_consumer
+from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def open_events_warning(host: str, transports: TransportSettings) -> str | None:
+    """One line when /events would accept anyone's deliveries on a reachable interface."""
+    if transports.authentication_configured or host in LOOPBACK_HOSTS or host.startswith("127."):
+        return None
+    return (
+        f"warning: /events on {host} accepts deliveries from anyone: set CTBRIDGE_EVENTS_TOKEN "
+        "or CTBRIDGE_PUSH_AUDIENCE and CTBRIDGE_PUSH_SERVICE_ACCOUNT"
+    )
 
 
 def serve(
@@ -30,9 +44,15 @@ def serve(
     stops taking requests, finishes the batch in hand and returns unfinished work to the queue.
     """
 
+    with configuration_errors():
+        transports = load(TransportSettings).checked()
+    warning = open_events_warning(host, transports)
+    if warning:
+        err.print(warning, style="yellow", markup=False, highlight=False)
+
     async def run() -> None:
         async with open_engine() as engine:
-            app = create_app(engine, background=worker)
+            app = create_app(engine, background=worker, transports=transports)
             config = uvicorn.Config(
                 app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
             )
@@ -47,7 +67,11 @@ def worker(
     ),
 ) -> None:
     """Runs the worker (and the scheduler) without HTTP, for scale-out on PostgreSQL; with
-    CTBRIDGE_PUBSUB_SUBSCRIPTION set it also pulls commercetools messages from Pub/Sub."""
+    CTBRIDGE_PUBSUB_SUBSCRIPTION / CTBRIDGE_SQS_QUEUE_URL set it also consumes commercetools
+    messages from Pub/Sub / SQS."""
+
+    with configuration_errors():
+        transports = load(TransportSettings).checked()
 
     async def run() -> None:
         async with open_engine() as engine:
@@ -63,6 +87,7 @@ def worker(
                 await asyncio.gather(
                     engine.serve_background(stop, scheduler=scheduler),
                     run_pull_consumer(engine, intake, stop),
+                    run_sqs_consumer(transports, intake, stop),
                 )
             finally:
                 await writer.close()
