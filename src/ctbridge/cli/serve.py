@@ -8,6 +8,7 @@ import signal
 
 import typer
 import uvicorn
+from dotenv import dotenv_values
 
 from ctbridge.cli.settings_loader import configuration_errors, err, open_engine
 from ctbridge.commercetools.intake import DeliveryIntake
@@ -19,6 +20,12 @@ from ctbridge.web.app import create_app
 from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def default_port() -> int:
+    """$PORT (the container convention), else PORT in ./.env (`ctbridge sandbox` writes it)."""
+    value = os.environ.get("PORT") or dotenv_values(".env").get("PORT") or "8080"
+    return int(value)
 
 
 def open_events_warning(host: str, transports: TransportSettings) -> str | None:
@@ -33,8 +40,8 @@ def open_events_warning(host: str, transports: TransportSettings) -> str | None:
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind; 0.0.0.0 in a container"),
-    port: int = typer.Option(
-        int(os.environ.get("PORT", "8080")), help="Port (default: $PORT or 8080)"
+    port: int | None = typer.Option(
+        None, help="Port (default: $PORT, else PORT in ./.env, else 8080)"
     ),
     worker: bool = typer.Option(True, help="Also run the worker and the scheduler in this process"),
 ) -> None:
@@ -44,6 +51,7 @@ def serve(
     stops taking requests, finishes the batch in hand and returns unfinished work to the queue.
     """
 
+    port = port or default_port()
     with configuration_errors():
         transports = load(TransportSettings).checked()
     warning = open_events_warning(host, transports)
