@@ -69,3 +69,35 @@ def test_deploy_without_a_destination_names_the_missing_variables(ctmock, tmp_pa
         "CTBRIDGE_DESTINATION_QUEUE_URL: is required when CTBRIDGE_DESTINATION_TYPE=SQS"
         in result.stderr
     )
+
+
+def test_deploy_refuses_destinations_ctbridge_cannot_consume(ctmock, tmp_path):
+    ctmock.reset()
+    base = {
+        "CTBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path}/d.db",
+        "CTBRIDGE_CONNECTORS": "tests.engine.effects_worker:EffectsConnector",
+        "CTP_PROJECT_KEY": ctmock.project_key,
+        "CTP_CLIENT_ID": ctmock.client_id,
+        "CTP_CLIENT_SECRET": ctmock.client_secret,
+        "CTP_API_URL": ctmock.url,
+        "CTP_AUTH_URL": ctmock.url,
+    }
+    for destination in (
+        {
+            "CTBRIDGE_DESTINATION_TYPE": "AzureServiceBus",
+            "CTBRIDGE_DESTINATION_CONNECTION_STRING": "Endpoint=sb://x/;SharedAccessKey=k",
+        },
+        {
+            "CTBRIDGE_DESTINATION_TYPE": "ConfluentCloud",
+            "CTBRIDGE_DESTINATION_BOOTSTRAP_SERVER": "b:9092",
+            "CTBRIDGE_DESTINATION_API_KEY": "k",
+            "CTBRIDGE_DESTINATION_API_SECRET": "s",
+            "CTBRIDGE_DESTINATION_TOPIC": "t",
+        },
+    ):
+        result = ctbridge("deploy", env={**base, **destination})
+        assert result.returncode == 2
+        assert "Azure Service Bus and Confluent Cloud (Kafka) destinations cannot be consumed" in (
+            result.stderr
+        )
+        assert subscriptions(ctmock) == []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
+from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from ctbridge import logs
-from ctbridge.cli.settings_loader import out
+from ctbridge.cli.settings_loader import err, out
 from ctbridge.sandbox.stack import DEMO_CONNECTORS, SandboxStack
 
 
@@ -57,21 +59,58 @@ def sandbox(
     latency_ms: float = typer.Option(
         0.0, "--latency-ms", help="Delay every commercetools API call by this many ms"
     ),
+    env_file: Path | None = typer.Option(
+        None, "--env-file", help="Write the environment to this .env file (ctbridge reads ./.env)"
+    ),
+    shell: bool = typer.Option(False, "--shell", help="Print only `export` lines on stdout"),
+    seed: int = typer.Option(
+        0, "--seed", min=0, help="Seed a catalog of N products, published at the first deploy"
+    ),
+    serve_port: int = typer.Option(
+        8080, "--serve-port", help="Port `ctbridge serve` will listen on (written as PORT)"
+    ),
 ) -> None:
-    """Starts the emulators on 127.0.0.1 and prints their URLs and credentials; Ctrl-C stops."""
+    """Starts the emulators on 127.0.0.1 and writes the complete environment — commercetools,
+    every connector's target, the subscription destination and the events token — so that
+    `ctbridge deploy` and `ctbridge serve` in another terminal work against it as they are.
+    Runs until Ctrl-C."""
+    from ctbridge.sandbox.environment_file import dotenv_text, shell_text
+
+    console = err if shell else out
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
     stack = SandboxStack.start(DEMO_CONNECTORS, latency_ms=latency_ms)
-    table = Table(
-        "variable", "value", title="point ctbridge at the sandbox with these", title_justify="left"
-    )
-    for name, value in sorted(stack.environment.items()):
-        table.add_row(name, value)
-    out.print(table)
-    out.print(
-        "emulator state: GET <url>/__sandbox/state; faults: POST <url>/__faults. Ctrl-C stops."
-    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        threading.Event().wait()
+        stack.point_deliveries_at(serve_port)
+        if seed:
+            product_ids = stack.seed(seed)
+            stack.publish_when_subscribed(product_ids, stop)
+            say(f"seeded {len(product_ids)} products; they are published at the first deploy")
+        if env_file is not None:
+            partial = env_file.with_name(env_file.name + ".tmp")
+            partial.write_text(dotenv_text(stack.environment), encoding="utf-8")
+            partial.chmod(0o600)
+            partial.replace(env_file)
+            say(f"wrote {len(stack.environment)} variables to {env_file}")
+        if shell or env_file is None:
+            out.file.write(shell_text(stack.environment))
+            out.file.flush()
+        say(
+            "next, in another terminal (in the directory of the .env file): "
+            "python -m ctbridge deploy, then python -m ctbridge serve"
+        )
+        say(
+            "emulator state: GET <url>/__sandbox/state on each emulator; "
+            "faults: POST <url>/__faults. Ctrl-C stops."
+        )
+        stop.wait()
     except KeyboardInterrupt:
-        out.print("stopping")
+        pass
     finally:
+        say("stopping")
+        stop.set()
         stack.stop()

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from ctbridge.cli.settings_loader import configuration_errors, open_engine, out
-from ctbridge.commercetools.destination_settings import load_destination
+import typer
+
+from ctbridge.cli.settings_loader import configuration_errors, err, open_engine, out
+from ctbridge.commercetools.destination_settings import (
+    UNCONSUMABLE,
+    UNCONSUMABLE_SENTENCE,
+    load_destination,
+)
 from ctbridge.commercetools.message_resource_types import commercetools_message_types
 from ctbridge.commercetools.subscriptions import (
     SubscriptionSpec,
@@ -17,11 +23,15 @@ from ctbridge.commercetools.subscriptions import (
 
 def deploy_command() -> None:
     """Creates or updates (never deletes and recreates) each enabled connector's subscription,
-    for exactly the message types its handlers take, and runs the connectors' own set-up."""
+    for exactly the message types its handlers take, and runs the connectors' own set-up.
+    Refuses destinations ctbridge cannot consume (Azure Service Bus, Confluent Cloud)."""
+    with configuration_errors():
+        destination, delivery_format = load_destination()
+    if destination["type"] in UNCONSUMABLE:
+        err.print(UNCONSUMABLE_SENTENCE, markup=False, highlight=False)
+        raise typer.Exit(2)
 
     async def run() -> None:
-        with configuration_errors():
-            destination, delivery_format = load_destination()
         async with open_engine(need_commercetools=True) as engine:
             client = engine.runtime.commercetools
             for name, connector in sorted(engine.connectors.items()):

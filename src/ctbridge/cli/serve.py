@@ -9,20 +9,41 @@ import signal
 
 import typer
 import uvicorn
+from dotenv import dotenv_values
 
 from ctbridge.cli.catchup import auto_catch_up
-from ctbridge.cli.settings_loader import open_engine
+from ctbridge.cli.settings_loader import configuration_errors, err, open_engine
 from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.transports.settings import TransportSettings
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
+from ctbridge.settings import load
 from ctbridge.web.app import create_app
-from ctbridge.web.pull import run_pull_consumer
+from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def default_port() -> int:
+    """$PORT (the container convention), else PORT in ./.env (`ctbridge sandbox` writes it)."""
+    value = os.environ.get("PORT") or dotenv_values(".env").get("PORT") or "8080"
+    return int(value)
+
+
+def open_events_warning(host: str, transports: TransportSettings) -> str | None:
+    """One line when /events would accept anyone's deliveries on a reachable interface."""
+    if transports.authentication_configured or host in LOOPBACK_HOSTS or host.startswith("127."):
+        return None
+    return (
+        f"warning: /events on {host} accepts deliveries from anyone: set CTBRIDGE_EVENTS_TOKEN "
+        "or CTBRIDGE_PUSH_AUDIENCE and CTBRIDGE_PUSH_SERVICE_ACCOUNT"
+    )
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind; 0.0.0.0 in a container"),
-    port: int = typer.Option(
-        int(os.environ.get("PORT", "8080")), help="Port (default: $PORT or 8080)"
+    port: int | None = typer.Option(
+        None, help="Port (default: $PORT, else PORT in ./.env, else 8080)"
     ),
     worker: bool = typer.Option(True, help="Also run the worker and the scheduler in this process"),
 ) -> None:
@@ -32,9 +53,16 @@ def serve(
     stops taking requests, finishes the batch in hand and returns unfinished work to the queue.
     """
 
+    port = port or default_port()
+    with configuration_errors():
+        transports = load(TransportSettings).checked()
+    warning = open_events_warning(host, transports)
+    if warning:
+        err.print(warning, style="yellow", markup=False, highlight=False)
+
     async def run() -> None:
         async with open_engine() as engine:
-            app = create_app(engine, background=worker)
+            app = create_app(engine, background=worker, transports=transports)
             config = uvicorn.Config(
                 app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
             )
@@ -56,7 +84,11 @@ def worker(
     ),
 ) -> None:
     """Runs the worker (and the scheduler) without HTTP, for scale-out on PostgreSQL; with
-    CTBRIDGE_PUBSUB_SUBSCRIPTION set it also pulls commercetools messages from Pub/Sub."""
+    CTBRIDGE_PUBSUB_SUBSCRIPTION / CTBRIDGE_SQS_QUEUE_URL set it also consumes commercetools
+    messages from Pub/Sub / SQS."""
+
+    with configuration_errors():
+        transports = load(TransportSettings).checked()
 
     async def run() -> None:
         async with open_engine() as engine:
@@ -73,6 +105,7 @@ def worker(
                     engine.serve_background(stop, scheduler=scheduler),
                     run_pull_consumer(engine, intake, stop),
                     auto_catch_up(engine),
+                    run_sqs_consumer(transports, intake, stop),
                 )
             finally:
                 await writer.close()

@@ -23,6 +23,16 @@ DestinationType = Literal[
     "ConfluentCloud",
 ]
 
+# Destinations ctbridge has no consumer for: `deploy` refuses them rather than create a
+# subscription nobody reads. No broker of either protocol runs in ctbridge's test environment
+# (no AMQP 1.0 broker that speaks Service Bus' claims-based auth, no Kafka broker), so a consumer
+# could not be tested against a real one.
+UNCONSUMABLE = frozenset({"AzureServiceBus", "ConfluentCloud"})
+UNCONSUMABLE_SENTENCE = (
+    "Azure Service Bus and Confluent Cloud (Kafka) destinations cannot be consumed by ctbridge "
+    "yet; use Google Cloud Pub/Sub, SQS, SNS, EventBridge or Event Grid."
+)
+
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "GoogleCloudPubSub": ("project_id", "topic"),
     "SQS": ("queue_url", "region"),

@@ -16,15 +16,17 @@ SOURCE = "commercetools"
 
 @dataclass(frozen=True, slots=True)
 class IntakeResult:
-    """`status` is accepted, duplicate, ignored or rejected; all four may be acknowledged."""
+    """`status` is accepted, duplicate, ignored or rejected; all four may be acknowledged.
+    `reply`, when set, is the body a sender's handshake expects (Event Grid validation)."""
 
     status: str
     reason: str | None = None
     connectors: list[str] = field(default_factory=list)
+    reply: dict[str, str] | None = None
 
 
 class DeliveryIntake:
-    """Shared by `POST /events` and the Pub/Sub pull consumer. Raises only when a good message
+    """Shared by `POST /events` and every consumer (Pub/Sub pull, SQS). Raises only when a good message
     could not be stored, so that the caller does not acknowledge it and it comes again."""
 
     def __init__(self, registry: Registry, inbox: Inbox, writer: IntakeWriter) -> None:

@@ -35,18 +35,47 @@ class IgnoredDelivery(Exception):
 
 
 def parse_delivery(body: bytes | str, headers: Mapping[str, str] | None = None) -> Message:
-    """Accepts a Google Pub/Sub push envelope (base64 `message.data`), a CloudEvents event
-    (structured, or binary with `ce-*` headers; the message in `data`) or a plain Platform-format
-    message, and returns the message. Raises MalformedDelivery or IgnoredDelivery."""
+    """Accepts a Google Pub/Sub push envelope (base64 `message.data`), an SNS notification (the
+    message in `Message`), an EventBridge event (in `detail`), an Event Grid event (in `data`), a
+    CloudEvents event (structured, or binary with `ce-*` headers; the message in `data`) or a
+    plain Platform-format message, and returns the message. Raises MalformedDelivery or
+    IgnoredDelivery. Authenticity (e.g. an SNS signature) is the transport's job, not this one's."""
     document = _json(body, "body")
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     if "ce-specversion" in lowered:
         return to_message(document)
     if isinstance(document, dict) and isinstance(document.get("message"), dict):
         document = _pubsub_data(document["message"])
+    document = _unwrap_cloud_envelope(document)
     if isinstance(document, dict) and "specversion" in document:
         document = _cloud_event_data(document)
     return to_message(document)
+
+
+def _unwrap_cloud_envelope(document: Any) -> Any:
+    """The commercetools message inside an AWS or Azure envelope, or `document` itself."""
+    if not isinstance(document, dict):
+        return document
+    # SNS notification JSON (raw message delivery off), as SNS posts it to HTTP/S endpoints and
+    # SQS queues: https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html
+    if document.get("Type") == "Notification" and "TopicArn" in document:
+        message = document.get("Message")
+        if not isinstance(message, str):
+            raise MalformedDelivery("SNS notification has no Message")
+        return _json(message, "SNS Message")
+    # EventBridge event: commercetools puts the message in `detail`
+    # (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html).
+    if "detail-type" in document and "source" in document:
+        detail = document.get("detail")
+        if not isinstance(detail, dict):
+            raise MalformedDelivery("EventBridge event has no detail object")
+        return detail
+    # Event Grid schema event: the payload is in `data`
+    # (https://learn.microsoft.com/azure/event-grid/event-schema).
+    if "eventType" in document and "dataVersion" in document and "specversion" not in document:
+        data = document.get("data")
+        return _json(data, "Event Grid data") if isinstance(data, str) else data
+    return document
 
 
 def to_message(document: Any) -> Message:

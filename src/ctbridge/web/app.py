@@ -9,17 +9,27 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.transports.push import PushIntake
+from ctbridge.commercetools.transports.settings import TransportSettings
 from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
+from ctbridge.settings import load
 from ctbridge.web.admin_api import admin_api_router
 from ctbridge.web.admin_page import admin_page_router
 from ctbridge.web.events import events_router
 from ctbridge.web.health import health_router
-from ctbridge.web.pull import run_pull_consumer
+from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
+from ctbridge.web.webhook_handshake import webhook_handshake_router
 
 
-def create_app(engine: Engine, *, background: bool = False, close_engine: bool = False) -> FastAPI:
+def create_app(
+    engine: Engine,
+    *,
+    background: bool = False,
+    close_engine: bool = False,
+    transports: TransportSettings | None = None,
+) -> FastAPI:
     """The app serves intake, health, admin and every enabled connector's routes.
 
     With `background=True` the worker and scheduler run in the app's lifespan (the embedded
@@ -28,13 +38,19 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
     inbox = Inbox(engine.store)
     writer = IntakeWriter(inbox)
     intake = DeliveryIntake(engine.registry, inbox, writer)
+    transports = transports or load(TransportSettings)
+    push = PushIntake(intake, transports)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         writer.start()
         stop = asyncio.Event()
         loops = (
-            asyncio.gather(engine.serve_background(stop), run_pull_consumer(engine, intake, stop))
+            asyncio.gather(
+                engine.serve_background(stop),
+                run_pull_consumer(engine, intake, stop),
+                run_sqs_consumer(transports, intake, stop),
+            )
             if background
             else None
         )
@@ -45,6 +61,7 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
             if loops is not None:
                 await loops
             await writer.close()
+            await push.aclose()
             if close_engine:
                 await engine.close()
 
@@ -55,7 +72,8 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
         lifespan=lifespan,
     )
     app.state.engine = engine
-    app.include_router(events_router(intake, engine.settings.max_body_bytes))
+    app.include_router(events_router(push, engine.settings.max_body_bytes))
+    app.include_router(webhook_handshake_router())
     app.include_router(health_router(engine))
     app.include_router(admin_api_router(engine))
     app.include_router(admin_page_router(engine))

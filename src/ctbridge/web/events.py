@@ -7,10 +7,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
-from ctbridge.commercetools.intake import SOURCE, DeliveryIntake
+from ctbridge.commercetools.intake import SOURCE
+from ctbridge.commercetools.transports.push import PushIntake
+from ctbridge.commercetools.transports.sns import SnsRejected
 from ctbridge.engine import metrics
 
 log = structlog.get_logger("ctbridge.events")
+
+
+def unauthorized() -> JSONResponse:
+    return JSONResponse(
+        {"status": "unauthorized"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 class BodyTooLarge(Exception):
@@ -31,7 +39,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def events_router(intake: DeliveryIntake, limit: int) -> APIRouter:
+def events_router(intake: PushIntake, limit: int) -> APIRouter:
     router = APIRouter(tags=["intake"])
 
     @router.post(
@@ -40,7 +48,11 @@ def events_router(intake: DeliveryIntake, limit: int) -> APIRouter:
     async def receive_event(request: Request) -> Response:
         """Pub/Sub push, CloudEvents or Platform format. Anything unusable is acknowledged
         (2xx) and recorded, so the sender does not redeliver it for days; only a failure to store
-        a good message is answered 503, so that it is redelivered."""
+        a good message is answered 503, so that it is redelivered. With credentials configured
+        (CTBRIDGE_EVENTS_TOKEN, Pub/Sub OIDC, Event Grid key), a delivery without them is 401."""
+        if not await intake.allows(request.headers, request.query_params):
+            metrics.REJECTED.labels(SOURCE, "unauthorized").inc()
+            return unauthorized()
         try:
             body = await read_limited(request, limit)
         except BodyTooLarge:
@@ -53,8 +65,13 @@ def events_router(intake: DeliveryIntake, limit: int) -> APIRouter:
             return Response(status_code=400)
         try:
             result = await intake.accept(body, request.headers)
+        except SnsRejected as rejected:
+            metrics.REJECTED.labels(SOURCE, "unauthorized").inc()
+            return JSONResponse({"status": "unauthorized", "reason": rejected.reason}, 401)
         except Exception:
             return JSONResponse({"status": "error", "reason": "could not store"}, status_code=503)
+        if result.reply is not None:
+            return JSONResponse(result.reply, status_code=200)
         if result.status in ("accepted", "duplicate"):
             return JSONResponse(
                 {"status": result.status, "connectors": result.connectors}, status_code=202

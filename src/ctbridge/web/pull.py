@@ -1,4 +1,4 @@
-"""Runs the optional Pub/Sub pull consumer beside the worker when CTBRIDGE_PUBSUB_SUBSCRIPTION is set."""
+"""Runs the optional consumers beside the worker: Pub/Sub pull (CTBRIDGE_PUBSUB_SUBSCRIPTION), SQS (CTBRIDGE_SQS_QUEUE_URL)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import asyncio
 
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.commercetools.pubsub_pull import PubSubPullConsumer
+from ctbridge.commercetools.transports.settings import TransportSettings
+from ctbridge.commercetools.transports.sqs import SqsConsumer
 from ctbridge.engine.host import Engine
 
 
@@ -14,6 +16,26 @@ async def run_pull_consumer(engine: Engine, intake: DeliveryIntake, stop: asynci
     if not subscription:
         return
     consumer = PubSubPullConsumer(subscription, intake)
+    try:
+        await consumer.run(stop)
+    finally:
+        await consumer.aclose()
+
+
+async def run_sqs_consumer(
+    settings: TransportSettings, intake: DeliveryIntake, stop: asyncio.Event
+) -> None:
+    """Consumes CTBRIDGE_SQS_QUEUE_URL beside the worker, when it is set."""
+    if not settings.sqs_queue_url:
+        return
+    consumer = SqsConsumer(
+        settings.sqs_queue_url,
+        intake,
+        region=settings.sqs_region,
+        endpoint_url=settings.aws_endpoint_url,
+        wait_seconds=settings.sqs_wait_seconds,
+        visibility_seconds=settings.sqs_visibility_seconds,
+    )
     try:
         await consumer.run(stop)
     finally:

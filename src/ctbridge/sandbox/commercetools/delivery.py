@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from ctbridge.sandbox.commercetools.cloud_destinations import CloudDestinations
 from ctbridge.sandbox.commercetools.envelopes import (
     CLOUDEVENTS_CONTENT_TYPE,
     cloud_event,
@@ -47,6 +48,8 @@ class DeliverySettings:
     timeout_seconds: float = 10.0
     paused: bool = False
     seed: int | None = 0
+    # Where SQS, SNS and EventBridge destinations are delivered (an AWS emulator such as moto).
+    aws_endpoint_url: str | None = None
 
 
 @dataclass
@@ -99,6 +102,7 @@ class SubscriptionDelivery:
         self._message_ids = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
+        self._cloud: CloudDestinations | None = None
         store.listen(self._on_event)
 
     # --- configuration -------------------------------------------------------------------
@@ -249,6 +253,9 @@ class SubscriptionDelivery:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 self._loop = None
+                if self._cloud is not None:
+                    await self._cloud.aclose()
+                    self._cloud = None
 
     async def _attempt(
         self, client: httpx.AsyncClient, delivery: Delivery, semaphore: asyncio.Semaphore
@@ -292,7 +299,7 @@ class SubscriptionDelivery:
     async def _send(self, client: httpx.AsyncClient, delivery: Delivery) -> str:
         destination = delivery.destination
         if destination.get("type") != "GoogleCloudPubSub":
-            return "unrouted"
+            return await self._send_to_cloud(client, delivery)
         topic = destination["topic"]
         route = self.routes.get(topic)
         if route is None and self.pubsub_emulator_url is None:
@@ -323,6 +330,27 @@ class SubscriptionDelivery:
         except httpx.HTTPError:
             return "failed"
         return "ok" if response.status_code in ACK_STATUSES else "failed"
+
+    async def _send_to_cloud(self, client: httpx.AsyncClient, delivery: Delivery) -> str:
+        if self._cloud is None:
+            self._cloud = CloudDestinations(lambda: self.settings.aws_endpoint_url)
+        if not self._cloud.handles(delivery.destination):
+            return "unrouted"
+        with self._condition:
+            self.counters["attempted"] += 1
+        subscription = self.store.get(SUBSCRIPTION_TYPE_ID, delivery.subscription_id) or {}
+        try:
+            accepted = await self._cloud.send(
+                client,
+                delivery.destination,
+                delivery.body,
+                delivery.content_type,
+                project_key=self.store.project_key,
+                subscription_key=subscription.get("key"),
+            )
+        except Exception:  # the destination refused or is unreachable: redeliver with backoff
+            return "failed"
+        return "ok" if accepted else "failed"
 
     async def _publish_to_emulator(
         self, client: httpx.AsyncClient, delivery: Delivery

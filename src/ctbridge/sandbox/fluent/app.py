@@ -307,6 +307,15 @@ class FluentEmulator:
     def _build(self) -> FastAPI:
         app = FastAPI(title="Fluent Commerce emulator")
 
+        @app.get("/__sandbox/state")  # the route every sandbox emulator serves
+        async def sandbox_state() -> dict[str, Any]:
+            with self._lock:
+                return {
+                    "requests": dict(self.requests),
+                    "operations": dict(self.operations),
+                    "workflowLog": len(self.workflow.log),
+                }
+
         @app.post("/oauth/token")
         async def token(request: Request) -> JSONResponse:
             self.requests["token"] += 1

@@ -188,6 +188,16 @@ class NewStoreEmulator:
     def _build(self) -> FastAPI:
         app = FastAPI(title="NewStore emulator")
 
+        @app.get("/__sandbox/state")  # the route every sandbox emulator serves
+        async def sandbox_state() -> dict[str, Any]:
+            with self._lock:
+                return {
+                    "requests": len(self.requests),
+                    "orders": len(self.orders),
+                    "products": len(self.products),
+                    "stockRows": len(self._rows),
+                }
+
         @app.middleware("http")
         async def record(request: Request, call_next: Any) -> Any:
             with self._lock:

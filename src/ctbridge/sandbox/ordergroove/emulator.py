@@ -216,6 +216,10 @@ class OrdergrooveEmulator:
                 self.duplicate_create = orders["duplicate_create"]
             return self.snapshot()
 
+        @app.get("/__sandbox/state")  # the route every sandbox emulator serves
+        async def sandbox_state() -> dict[str, Any]:
+            return self.snapshot()
+
         @app.post("/products-batch/create/")
         async def bulk_create(request: Request) -> JSONResponse:
             return await self._bulk(request, "create")
