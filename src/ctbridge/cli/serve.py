@@ -9,7 +9,7 @@ import signal
 import typer
 import uvicorn
 
-from ctbridge.cli.settings_loader import open_engine
+from ctbridge.cli.settings_loader import err, open_engine
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
@@ -19,8 +19,8 @@ from ctbridge.web.pull import run_pull_consumer
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind; 0.0.0.0 in a container"),
-    port: int = typer.Option(
-        int(os.environ.get("PORT", "8080")), help="Port (default: $PORT or 8080)"
+    port: str = typer.Option(
+        os.environ.get("PORT", "8080"), help="Port (default: $PORT or 8080)", show_default=False
     ),
     worker: bool = typer.Option(True, help="Also run the worker and the scheduler in this process"),
 ) -> None:
@@ -30,15 +30,33 @@ def serve(
     stops taking requests, finishes the batch in hand and returns unfinished work to the queue.
     """
 
+    port_number = valid_port(port)
+
     async def run() -> None:
         async with open_engine() as engine:
             app = create_app(engine, background=worker)
             config = uvicorn.Config(
-                app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
+                app,
+                host=host,
+                port=port_number,
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+                # An idle keep-alive connection is closed; a slow body is cut by the app's
+                # request deadline (CTBRIDGE_REQUEST_DEADLINE_SECONDS).
+                timeout_keep_alive=max(1, round(engine.settings.keep_alive_seconds)),
             )
             await uvicorn.Server(config).serve()
 
     asyncio.run(run())
+
+
+def valid_port(text: str) -> int:
+    """The port as a number, or one line on stderr and exit status 2."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+        err.print(f"--port (or $PORT) must be a number from 1 to 65535, got {text!r}")
+        raise typer.Exit(2)
+    return int(text)
 
 
 def worker(

@@ -14,9 +14,13 @@ from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.web.admin_api import admin_api_router
 from ctbridge.web.admin_page import admin_page_router
+from ctbridge.web.api_docs import api_docs_router
+from ctbridge.web.body_limit import BodyLimit
+from ctbridge.web.cross_site import CrossSiteGuard
 from ctbridge.web.events import events_router
 from ctbridge.web.health import health_router
 from ctbridge.web.pull import run_pull_consumer
+from ctbridge.web.request_deadline import RequestDeadline
 
 
 def create_app(engine: Engine, *, background: bool = False, close_engine: bool = False) -> FastAPI:
@@ -53,6 +57,9 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
         summary="commercetools integration connectors",
         version="0.1.0",
         lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.include_router(events_router(intake, engine.settings.max_body_bytes))
@@ -62,4 +69,10 @@ def create_app(engine: Engine, *, background: bool = False, close_engine: bool =
     for connector in engine.connectors.values():
         for router in connector.routers():
             app.include_router(router)
+    app.include_router(api_docs_router(app, engine.settings))
+    # Outermost first: a cross-site request is refused before its body is read; every body is
+    # bounded; every request is answered within the deadline.
+    app.add_middleware(RequestDeadline, seconds=engine.settings.request_deadline_seconds)
+    app.add_middleware(BodyLimit, limit=engine.settings.max_body_bytes)
+    app.add_middleware(CrossSiteGuard)
     return app
