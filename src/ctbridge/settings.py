@@ -60,6 +60,10 @@ class EngineSettings(BaseSettings):
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
     max_body_bytes: int = 16 * 1024 * 1024
+    # Pub/Sub push waits 10 s by default for an answer: answer (503 if need be) before that.
+    request_deadline_seconds: float = Field(default=8.0, gt=0)
+    keep_alive_seconds: float = Field(default=5.0, gt=0)
+    metrics_token: SecretStr | None = None
     pubsub_subscription: str | None = Field(
         default=None, pattern=r"^projects/[^/]+/subscriptions/[^/]+$"
     )

@@ -24,10 +24,9 @@ from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def default_port() -> int:
+def default_port() -> str:
     """$PORT (the container convention), else PORT in ./.env (`ctbridge sandbox` writes it)."""
-    value = os.environ.get("PORT") or dotenv_values(".env").get("PORT") or "8080"
-    return int(value)
+    return os.environ.get("PORT") or dotenv_values(".env").get("PORT") or "8080"
 
 
 def open_events_warning(host: str, transports: TransportSettings) -> str | None:
@@ -42,8 +41,8 @@ def open_events_warning(host: str, transports: TransportSettings) -> str | None:
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind; 0.0.0.0 in a container"),
-    port: int | None = typer.Option(
-        None, help="Port (default: $PORT, else PORT in ./.env, else 8080)"
+    port: str | None = typer.Option(
+        None, help="Port (default: $PORT, else PORT in ./.env, else 8080)", show_default=False
     ),
     worker: bool = typer.Option(True, help="Also run the worker and the scheduler in this process"),
 ) -> None:
@@ -53,7 +52,7 @@ def serve(
     stops taking requests, finishes the batch in hand and returns unfinished work to the queue.
     """
 
-    port = port or default_port()
+    port_number = valid_port(port or default_port())
     with configuration_errors():
         transports = load(TransportSettings).checked()
     warning = open_events_warning(host, transports)
@@ -64,7 +63,15 @@ def serve(
         async with open_engine() as engine:
             app = create_app(engine, background=worker, transports=transports)
             config = uvicorn.Config(
-                app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
+                app,
+                host=host,
+                port=port_number,
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+                # An idle keep-alive connection is closed; a slow body is cut by the app's
+                # request deadline (CTBRIDGE_REQUEST_DEADLINE_SECONDS).
+                timeout_keep_alive=max(1, round(engine.settings.keep_alive_seconds)),
             )
             catching_up = asyncio.create_task(auto_catch_up(engine), name="catch-up")
             try:
@@ -76,6 +83,14 @@ def serve(
                     await catching_up
 
     asyncio.run(run())
+
+
+def valid_port(text: str) -> int:
+    """The port as a number, or one line on stderr and exit status 2."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+        err.print(f"--port (or $PORT) must be a number from 1 to 65535, got {text!r}")
+        raise typer.Exit(2)
+    return int(text)
 
 
 def worker(

@@ -17,6 +17,18 @@ from ctbridge.web.admin_view import render_overview
 
 REFRESH_SECONDS = 3
 NO_STORE = {"Cache-Control": "no-store"}
+# The page loads its own script and nothing else; no other site may frame it (clickjacking).
+PAGE_HEADERS = {
+    **NO_STORE,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    ),
+}
 
 
 @cache
@@ -40,7 +52,7 @@ def admin_page_router(engine: Engine, *, refresh_seconds: float = REFRESH_SECOND
             refresh_seconds=f"{refresh_seconds:g}",
             refresh_ms=str(int(refresh_seconds * 1000)),
         )
-        return HTMLResponse(html, headers=NO_STORE)
+        return HTMLResponse(html, headers=PAGE_HEADERS)
 
     @router.get(
         "/admin/overview",
@@ -48,7 +60,7 @@ def admin_page_router(engine: Engine, *, refresh_seconds: float = REFRESH_SECOND
         summary="The admin page's overview, as the HTML fragment the page refreshes itself with",
     )
     async def admin_overview_fragment() -> HTMLResponse:
-        return HTMLResponse(render_overview(await overview.snapshot()), headers=NO_STORE)
+        return HTMLResponse(render_overview(await overview.snapshot()), headers=PAGE_HEADERS)
 
     @router.get("/admin/admin.mjs", summary="The admin page's script", include_in_schema=False)
     async def admin_script() -> Response:

@@ -17,9 +17,13 @@ from ctbridge.engine.intake import IntakeWriter
 from ctbridge.settings import load
 from ctbridge.web.admin_api import admin_api_router
 from ctbridge.web.admin_page import admin_page_router
+from ctbridge.web.api_docs import api_docs_router
+from ctbridge.web.body_limit import BodyLimit
+from ctbridge.web.cross_site import CrossSiteGuard
 from ctbridge.web.events import events_router
 from ctbridge.web.health import health_router
 from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
+from ctbridge.web.request_deadline import RequestDeadline
 from ctbridge.web.webhook_handshake import webhook_handshake_router
 
 
@@ -70,6 +74,9 @@ def create_app(
         summary="commercetools integration connectors",
         version="0.1.0",
         lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.include_router(events_router(push, engine.settings.max_body_bytes))
@@ -80,4 +87,10 @@ def create_app(
     for connector in engine.connectors.values():
         for router in connector.routers():
             app.include_router(router)
+    app.include_router(api_docs_router(app, engine.settings))
+    # Outermost first: a cross-site request is refused before its body is read; every body is
+    # bounded; every request is answered within the deadline.
+    app.add_middleware(RequestDeadline, seconds=engine.settings.request_deadline_seconds)
+    app.add_middleware(BodyLimit, limit=engine.settings.max_body_bytes)
+    app.add_middleware(CrossSiteGuard)
     return app

@@ -1,8 +1,11 @@
-"""Liveness, readiness (the store is still ours and takes writes) and Prometheus metrics."""
+"""Liveness, readiness (the store is still ours and takes writes) and Prometheus metrics (behind
+a token if one is set)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import secrets
+
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -33,7 +36,17 @@ def health_router(engine: Engine) -> APIRouter:
         return JSONResponse({"status": "ready"})
 
     @router.get("/metrics")
-    async def prometheus() -> Response:
+    async def prometheus(request: Request) -> Response:
+        """With CTBRIDGE_METRICS_TOKEN set, only `Authorization: Bearer <token>` may read."""
+        token = engine.settings.metrics_token
+        if token is not None and not bearer_matches(
+            request.headers.get("authorization"), token.get_secret_value()
+        ):
+            return JSONResponse(
+                {"message": "metrics token required"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="ctbridge metrics"'},
+            )
         try:
             stats = await inbox.stats()
         except Exception:
@@ -47,3 +60,10 @@ def health_router(engine: Engine) -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def bearer_matches(header: str | None, token: str) -> bool:
+    scheme, _, given = (header or "").partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(
+        given.strip().encode(), token.encode()
+    )

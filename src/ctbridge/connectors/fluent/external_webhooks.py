@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.engine.message import Message
+from ctbridge.web.body_limit import BodyTooLarge, read_bounded
 
 if TYPE_CHECKING:
     from ctbridge.connectors.fluent.connector import FluentConnector
@@ -55,12 +56,13 @@ def external_webhook_router(connector: FluentConnector) -> APIRouter:
         message_type = external_message_type(name)
         if connector.runtime.registry.handler(connector.name, message_type) is None:
             return JSONResponse({"message": f"no handler for external webhook {name}"}, 404)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return JSONResponse({"message": "body too large"}, 413)
+        try:
+            body = await read_bounded(request, MAX_BODY_BYTES)
+        except BodyTooLarge:
+            return JSONResponse({"message": "body too large"}, 413, {"Connection": "close"})
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return JSONResponse({"message": "the body is not JSON"}, 400)
         message = external_message(name, body, payload, request.headers.get(IDEMPOTENCY_HEADER))
         stored = await connector.runtime.enqueue(message, connectors=[connector.name])

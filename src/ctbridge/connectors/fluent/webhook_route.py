@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from fastapi import APIRouter, Request
@@ -12,12 +12,25 @@ from fastapi.responses import JSONResponse
 from ctbridge.connectors.fluent.webhook_event import WebhookRejected, parse_webhook
 from ctbridge.connectors.fluent.webhook_verifier import SIGNATURE_HEADER
 from ctbridge.engine.inbox import Inbox
+from ctbridge.web.body_limit import BodyTooLarge, read_bounded
 
 if TYPE_CHECKING:
     from ctbridge.connectors.fluent.connector import FluentConnector
 
 PATH = "/webhooks/fluent"
 MAX_BODY_BYTES = 1024 * 1024
+# Fields that become inbox columns, with what those columns hold (engine/tables.py); a Fluent id
+# is a number or a short string (Fluent docs, "Webhook attributes": id, name, entityId, ...).
+STORED_FIELDS = {
+    "id": 255,
+    "name": 128,
+    "accountId": 255,
+    "retailerId": 255,
+    "entityType": 64,
+    "entityId": 255,
+    "entityRef": 255,
+    "entityStatus": 255,
+}
 log = structlog.get_logger("ctbridge.fluent.webhooks")
 
 
@@ -29,9 +42,12 @@ def webhook_router(connector: FluentConnector) -> APIRouter:
         """401: the signature does not verify with any configured key. 400: signed, but not a
         webhook for this account/retailer (Fluent should know it was refused). 2xx: stored —
         processing happens later from the queue, with retries — or ignored on purpose."""
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return JSONResponse({"message": "body too large"}, status_code=413)
+        try:
+            body = await read_bounded(request, MAX_BODY_BYTES)
+        except BodyTooLarge:
+            return JSONResponse(
+                {"message": "body too large"}, status_code=413, headers={"Connection": "close"}
+            )
         if not connector.webhook_verifier.verify(body, request.headers.get(SIGNATURE_HEADER)):
             log.warning(
                 "Fluent webhook refused",
@@ -45,8 +61,9 @@ def webhook_router(connector: FluentConnector) -> APIRouter:
         try:
             try:
                 data = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise WebhookRejected("the body is not JSON") from None
+            check_storable(data)
             webhook = parse_webhook(
                 data, account_id=settings.fluent_account_id, retailer_id=settings.fluent_retailer_id
             )
@@ -74,3 +91,33 @@ def webhook_router(connector: FluentConnector) -> APIRouter:
         )
 
     return router
+
+
+def check_storable(data: Any) -> None:
+    """Refuses, before anything is stored, identifiers no inbox column can hold: an object or
+    list where an id belongs (never stored as its printed form), an over-long value, a NUL
+    character (PostgreSQL text cannot hold one) or a lone UTF-16 surrogate (not encodable as
+    UTF-8). Without this the store would fail on every redelivery and answer 503 forever."""
+    if not isinstance(data, dict):
+        return
+    for name, longest in STORED_FIELDS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise WebhookRejected(f"{name} is not a string or a number")
+        text = str(value)
+        if len(text) > longest:
+            raise WebhookRejected(f"{name} is longer than {longest} characters")
+        if "\x00" in text:
+            raise WebhookRejected(f"{name} contains a NUL character")
+        if not encodable(text):
+            raise WebhookRejected(f"{name} contains a lone UTF-16 surrogate")
+
+
+def encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
