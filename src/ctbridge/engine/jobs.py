@@ -48,6 +48,7 @@ class JobRun:
     progress_note: str | None
     report: RunReport
     error: str | None
+    heartbeat_at: float | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> JobRun:
@@ -64,6 +65,7 @@ class JobRun:
             progress_note=row.progress_note,
             report=RunReport.from_dict(loads(row.report)),
             error=row.error,
+            heartbeat_at=row.heartbeat_at,
         )
 
 
