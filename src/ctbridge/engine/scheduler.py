@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from cronsim import CronSim, CronSimError
 from sqlalchemy import select, update
 
+from ctbridge.engine import retention
 from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.jobs import JobBusy, JobRunner
 from ctbridge.engine.tables import job_leases
@@ -35,7 +37,7 @@ class Scheduler:
         self.runner = runner
         self.store = runner.store
         self.tick_seconds = tick_seconds
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: set[asyncio.Task[Any]] = set()
 
     def scheduled(self) -> dict[str, str]:
         return {
@@ -61,8 +63,11 @@ class Scheduler:
         await asyncio.gather(*self._running, return_exceptions=True)
 
     async def tick(self, now: float | None = None) -> list[str]:
-        """Starts every job whose next fire time has come; returns their names."""
+        """Starts every job whose next fire time has come (and the retention purge when its
+        slot comes); returns the jobs' names."""
         now = time.time() if now is None else now
+        if await self._claim_slot(retention.SLOT_NAME, retention.SCHEDULE, now):
+            self._background(self._purge())
         started = []
         for name, expression in self.scheduled().items():
             if await self._claim_slot(name, expression, now):
@@ -71,11 +76,23 @@ class Scheduler:
                 except JobBusy:
                     log.info("scheduled run skipped: previous run still going", job=name)
                     continue
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
+                self._background(task)
                 started.append(name)
                 log.info("scheduled run started", job=name, run_id=run_id)
         return started
+
+    def _background(self, work: Any) -> asyncio.Task[Any]:
+        task = work if isinstance(work, asyncio.Task) else asyncio.create_task(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return task
+
+    async def _purge(self) -> None:
+        days = self.runner.runtime.settings.retention_days
+        try:
+            await retention.Retention(self.store, days).purge()
+        except Exception as error:
+            log.warning("retention purge failed; retried at its next slot", error=repr(error))
 
     async def next_runs(self) -> dict[str, float | None]:
         async with self.store.begin() as conn:
