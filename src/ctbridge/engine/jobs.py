@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import JobContext, JobSpec
+from ctbridge.engine.errors import ConfigurationError, Permanent
 from ctbridge.engine.job_lease import JobBusy, JobLeases, LeaseKeeper, LeaseLost, LeaseTiming
 from ctbridge.engine.report import RunReport
 from ctbridge.engine.store import dumps, loads
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("ctbridge.jobs")
 CHECKPOINTS = "checkpoints"
+# Ends the error of a run that failed with `Permanent`: the scheduler does not retry it.
+NOT_RETRIED = " [permanent: not retried automatically]"
 # How often and how long a run's final outcome is retried when the store fails at that moment.
 RECORD_ATTEMPTS = 8
 
@@ -209,6 +212,8 @@ class JobRunner:
             status, error = "lost", f"{lost}; it stopped"
         except Exception as failure:
             status, error = "failed", f"{type(failure).__name__}: {failure}"
+            if isinstance(failure, (Permanent, ConfigurationError)):
+                error += NOT_RETRIED
             bound.exception("job failed")
         finally:
             heartbeat.cancel()

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from ctbridge.engine import retention
 from ctbridge.engine.errors import ConfigurationError
+from ctbridge.engine.job_retry import TRIGGER, RetryPolicy, retry_due
 from ctbridge.engine.jobs import JobBusy, JobRunner
 from ctbridge.engine.tables import job_leases
 
@@ -79,7 +80,38 @@ class Scheduler:
                 self._background(task)
                 started.append(name)
                 log.info("scheduled run started", job=name, run_id=run_id)
+        started += await self._retry_failed_loads(now)
         return started
+
+    def retry_policy(self) -> RetryPolicy:
+        settings = self.runner.runtime.settings
+        return RetryPolicy(
+            retries=settings.job_retries,
+            base_seconds=settings.job_retry_base_seconds,
+            max_seconds=settings.retry_max_seconds,
+        )
+
+    async def _retry_failed_loads(self, now: float) -> list[str]:
+        """Restarts failed resumable runs whose backoff is over; they resume from their
+        checkpoint. A run elsewhere (JobBusy) means someone else already did."""
+        policy = self.retry_policy()
+        if policy.retries <= 0:
+            return []
+        retried = []
+        for name, (_, spec) in self.runner.runtime.registry.jobs().items():
+            if not spec.resumable:
+                continue
+            params = retry_due(await self.runner.runs(name, policy.retries + 1), now, policy)
+            if params is None:
+                continue
+            try:
+                run_id, task = await self.runner.start(name, params, trigger=TRIGGER)
+            except JobBusy:
+                continue
+            self._background(task)
+            retried.append(name)
+            log.info("failed run retried from its checkpoint", job=name, run_id=run_id)
+        return retried
 
     def _background(self, work: Any) -> asyncio.Task[Any]:
         task = work if isinstance(work, asyncio.Task) else asyncio.create_task(work)
