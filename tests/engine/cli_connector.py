@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+
 from ctbridge.engine.connector import Connector, JobContext, JobSpec
+
+PAGES = 400
 
 
 class JobConnector(Connector):
@@ -12,6 +17,7 @@ class JobConnector(Connector):
         return [
             JobSpec("count", self.count, description="counts to three"),
             JobSpec("broken", self.broken),
+            JobSpec("load-products", self.load_products, resumable=True),
         ]
 
     async def count(self, ctx: JobContext) -> None:
@@ -22,3 +28,12 @@ class JobConnector(Connector):
 
     async def broken(self, ctx: JobContext) -> None:
         raise ConnectionError("target unreachable")
+
+    async def load_products(self, ctx: JobContext) -> None:
+        """A resumable load of PAGES pages, `pause` seconds each, checkpointed after each page."""
+        start = (await ctx.checkpoint() or {}).get("next", 0)
+        pause = float(ctx.params.get("pause", os.environ.get("JOBS_PAGE_PAUSE", "0.05")))
+        for page in range(start, PAGES):
+            await asyncio.sleep(pause)
+            ctx.report.item("sent", f"page-{page}")
+            await ctx.save_checkpoint({"next": page + 1})

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from ctbridge.engine.connector import JobContext, JobSpec
-from ctbridge.engine.jobs import JobBusy
+from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.engine.job_retry import RetryPolicy, retry_due
+from ctbridge.engine.jobs import NOT_RETRIED, JobBusy, JobRun
+from ctbridge.engine.report import RunReport
 from ctbridge.engine.scheduler import next_fire
 from tests.engine.recording import open_engine
 
@@ -134,3 +138,111 @@ async def test_restart_makes_a_resumable_job_ignore_its_checkpoint(sqlite_url):
         assert starts == [7, 0]
     finally:
         await engine.close()
+
+
+async def retry_until(engine, name: str, done, *, ticks: int = 200) -> None:
+    """Ticks the scheduler (each tick an hour later, so any backoff is over) until `done()`."""
+    now = time.time()
+    for tick in range(ticks):
+        if await done():
+            return
+        await engine.scheduler.tick(now + 3600 * tick)
+        for _ in range(500):
+            if not any(r.status == "running" for r in await engine.jobs.runs(name, 5)):
+                break
+            await asyncio.sleep(0.01)
+    raise AssertionError("never done")
+
+
+async def test_a_failed_resumable_load_is_retried_by_the_scheduler_from_its_checkpoint(sqlite_url):
+    seen: list[int] = []
+    outage = {"calls_left_failing": 2}
+
+    async def load(ctx: JobContext) -> None:
+        start = (await ctx.checkpoint() or {}).get("next", 0)
+        for page in range(start, 5):
+            if page == 3 and outage["calls_left_failing"] > 0:
+                outage["calls_left_failing"] -= 1
+                raise Retryable("target unavailable")
+            seen.append(page)
+            await ctx.save_checkpoint({"next": page + 1})
+
+    engine, made = await open_engine(sqlite_url, job_retry_base_seconds=0.01)
+    made["recorder"].extra_jobs.append(JobSpec("load", load, resumable=True))
+    engine.registry.invalidate()
+    try:
+        first = await engine.run_job("recorder.load", {"batch": "100"}, trigger="cli")
+        assert first.status == "failed"
+
+        async def succeeded() -> bool:
+            return (await engine.jobs.runs("recorder.load", 1))[0].status == "succeeded"
+
+        await retry_until(engine, "recorder.load", succeeded)
+        runs = list(reversed(await engine.jobs.runs("recorder.load")))
+        assert [(r.status, r.trigger) for r in runs] == [
+            ("failed", "cli"),
+            ("failed", "retry"),
+            ("succeeded", "retry"),
+        ]
+        assert runs[-1].params == {"batch": "100"}
+        assert seen == [0, 1, 2, 3, 4]  # each page once: the retries resumed
+    finally:
+        await engine.close()
+
+
+async def test_retries_are_bounded_and_a_permanent_failure_is_not_retried(sqlite_url):
+    async def down(ctx: JobContext) -> None:
+        raise Retryable("target unavailable")
+
+    async def invalid(ctx: JobContext) -> None:
+        raise Permanent("the feed is not valid CSV")
+
+    engine, made = await open_engine(sqlite_url, job_retries=2, job_retry_base_seconds=0.01)
+    made["recorder"].extra_jobs += [
+        JobSpec("down", down, resumable=True),
+        JobSpec("invalid", invalid, resumable=True),
+    ]
+    engine.registry.invalidate()
+    try:
+        await engine.run_job("recorder.down")
+        await engine.run_job("recorder.invalid")
+
+        async def never() -> bool:
+            return False
+
+        with pytest.raises(AssertionError, match="never done"):
+            await retry_until(engine, "recorder.down", never, ticks=6)
+        assert len(await engine.jobs.runs("recorder.down")) == 3  # the run and two retries
+        assert len(await engine.jobs.runs("recorder.invalid")) == 1
+    finally:
+        await engine.close()
+
+
+def make_run(status: str, finished_at: float, *, trigger: str = "retry", error: str = "") -> JobRun:
+    return JobRun(
+        id=1,
+        job_name="x.load",
+        status=status,
+        trigger=trigger,
+        params={"restart": "true", "batch": "5"},
+        started_at=finished_at - 1,
+        finished_at=finished_at,
+        progress_done=0,
+        progress_total=None,
+        progress_note=None,
+        report=RunReport(),
+        error=error or None,
+    )
+
+
+def test_the_retry_backoff_doubles_up_to_its_cap_and_never_restarts_from_scratch():
+    policy = RetryPolicy(retries=5, base_seconds=60, max_seconds=300)
+    assert [policy.delay(n) for n in (1, 2, 3, 4, 5)] == [60, 120, 240, 300, 300]
+    failed_twice = [make_run("failed", 1000), make_run("failed", 900, trigger="cli")]
+    assert retry_due(failed_twice, 1000 + 119, policy) is None
+    assert retry_due(failed_twice, 1000 + 120, policy) == {"batch": "5"}
+    assert retry_due([make_run("succeeded", 1000)] + failed_twice, 10**9, policy) is None
+    assert retry_due([make_run("failed", 1000)] * 6, 10**9, policy) is None
+    permanent = make_run("failed", 1000, error="Permanent: bad" + NOT_RETRIED)
+    assert retry_due([permanent], 10**9, policy) is None
+    assert retry_due([make_run("lost", 1000)], 1060, policy) == {"batch": "5"}

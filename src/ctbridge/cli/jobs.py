@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import time
 
 import typer
@@ -46,12 +47,21 @@ def list_jobs() -> None:
     asyncio.run(run())
 
 
+TAKEOVER_HELP = (
+    "Take over a run of this job whose process is gone or whose heartbeat stopped"
+    " (after a SIGKILL or a crash) instead of waiting for its lease to expire"
+)
+
+
 @app.command("run")
 def run_job(
-    name: str, param: list[str] = typer.Option(None, "--param", "-p", help="key=value")
+    name: str,
+    param: list[str] = typer.Option(None, "--param", "-p", help="key=value"),
+    takeover: bool = typer.Option(False, "--takeover", help=TAKEOVER_HELP),
 ) -> None:
-    """Runs one job now, in this process, showing progress; exits non-zero if it failed."""
-    asyncio.run(_run_with_progress(name, parse_params(param)))
+    """Runs one job now, in this process, showing progress; exits non-zero if it failed.
+    SIGTERM or Ctrl-C stops it at once (exit 130); a resumable job resumes when run again."""
+    asyncio.run(_run_with_progress(name, parse_params(param), takeover=takeover))
 
 
 @app.command("runs")
@@ -96,19 +106,45 @@ def load_products(
     restart: bool = typer.Option(
         False, help="Ignore a saved checkpoint and start from the first product"
     ),
+    takeover: bool = typer.Option(False, "--takeover", help=TAKEOVER_HELP),
 ) -> None:
-    """Loads every published product into the target, resumable; prints a report at the end."""
-    asyncio.run(_run_with_progress(f"{to}.load-products", {"restart": "true"} if restart else {}))
+    """Loads every published product into the target, resumable; prints a report at the end.
+    SIGTERM or Ctrl-C stops it at once (exit 130); the same command resumes it."""
+    params = {"restart": "true"} if restart else {}
+    asyncio.run(_run_with_progress(f"{to}.load-products", params, takeover=takeover))
 
 
-async def _run_with_progress(name: str, params: dict[str, str]) -> None:
+async def _run_with_progress(name: str, params: dict[str, str], *, takeover: bool = False) -> None:
+    stopped_by: list[str] = []
     async with open_engine() as engine:
         try:
-            run_id, task = await engine.jobs.start(name, params, trigger="cli")
+            run_id, task = await engine.jobs.start(name, params, trigger="cli", takeover=takeover)
         except (UnknownJob, JobBusy) as error:
-            err.print(str(error))
+            err.print(str(error), markup=False)
             raise typer.Exit(2) from None
-        final = await _watch(engine, run_id, task)
+        loop = asyncio.get_running_loop()
+
+        def stop(signum: signal.Signals) -> None:
+            # The run records itself as interrupted and releases its lease before we exit, so
+            # that the next start (or the same command) takes over at once.
+            stopped_by.append(signum.name)
+            task.cancel()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop, signum)
+        try:
+            final = await _watch(engine, run_id, task)
+        finally:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+    if stopped_by:
+        err.print(
+            f"{name} run {run_id} stopped by {stopped_by[0]} ({final.status}); its checkpoint is"
+            " kept: run the same command to resume",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(130)
     print_report(final)
     if final.status != "succeeded":
         raise typer.Exit(1)

@@ -127,10 +127,16 @@ class Engine:
         return await self.jobs.run(name, params, trigger=trigger)
 
     async def start_job(
-        self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "http"
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        *,
+        trigger: str = "http",
+        takeover: bool = False,
     ) -> int:
-        """Starts a run in the background and returns its id (raises JobBusy if one is going)."""
-        run_id, task = await self.jobs.start(name, params, trigger=trigger)
+        """Starts a run in the background and returns its id (raises JobBusy if one is going;
+        with `takeover`, only if that run's process is alive)."""
+        run_id, task = await self.jobs.start(name, params, trigger=trigger, takeover=takeover)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return run_id

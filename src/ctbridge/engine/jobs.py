@@ -5,27 +5,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import JobContext, JobSpec
+from ctbridge.engine.errors import ConfigurationError, Permanent
+from ctbridge.engine.job_lease import JobBusy, JobLeases, LeaseKeeper, LeaseLost, LeaseTiming
 from ctbridge.engine.report import RunReport
 from ctbridge.engine.store import dumps, loads
-from ctbridge.engine.tables import job_leases, job_runs
+from ctbridge.engine.tables import job_runs
 
 if TYPE_CHECKING:
     from ctbridge.engine.runtime import Runtime
 
 log = structlog.get_logger("ctbridge.jobs")
 CHECKPOINTS = "checkpoints"
+# Ends the error of a run that failed with `Permanent`: the scheduler does not retry it.
+NOT_RETRIED = " [permanent: not retried automatically]"
+# How often and how long a run's final outcome is retried when the store fails at that moment.
+RECORD_ATTEMPTS = 8
 
-
-class JobBusy(Exception):
-    """The job is running elsewhere (its lease is held)."""
+__all__ = ["CHECKPOINTS", "JobBusy", "JobRun", "JobRunner", "UnknownJob"]
 
 
 class UnknownJob(Exception):
@@ -46,6 +51,7 @@ class JobRun:
     progress_note: str | None
     report: RunReport
     error: str | None
+    heartbeat_at: float | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> JobRun:
@@ -62,15 +68,27 @@ class JobRun:
             progress_note=row.progress_note,
             report=RunReport.from_dict(loads(row.report)),
             error=row.error,
+            heartbeat_at=row.heartbeat_at,
         )
 
 
 class JobRunner:
-    def __init__(self, runtime: Runtime, owner: str, *, lease_seconds: float = 60.0) -> None:
+    """Begins, executes and records runs; the lease rules are in `ctbridge.engine.job_lease`."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        owner: str,
+        *,
+        lease_seconds: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.runtime = runtime
         self.store = runtime.store
         self.owner = owner
         self.lease_seconds = lease_seconds
+        self.clock = clock
+        self.leases = JobLeases(self.store, owner, LeaseTiming(lease_seconds), clock)
 
     def spec(self, name: str) -> JobSpec:
         found = self.runtime.registry.jobs().get(name)
@@ -80,43 +98,60 @@ class JobRunner:
         return found[1]
 
     async def run(
-        self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "manual"
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        *,
+        trigger: str = "manual",
+        takeover: bool = False,
     ) -> JobRun:
-        run_id = await self.begin(name, params, trigger=trigger)
-        await self.execute(name, run_id)
+        run_id, merged, started_at = await self._open_run(name, params, trigger, takeover)
+        await self.execute(name, run_id, merged, started_at)
         return await self.get(run_id)
 
     async def start(
-        self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "http"
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        *,
+        trigger: str = "http",
+        takeover: bool = False,
     ) -> tuple[int, asyncio.Task[None]]:
         """Begins a run and executes it in the background; returns its id at once."""
-        run_id = await self.begin(name, params, trigger=trigger)
-        return run_id, asyncio.create_task(self.execute(name, run_id))
+        run_id, merged, started_at = await self._open_run(name, params, trigger, takeover)
+        return run_id, asyncio.create_task(self.execute(name, run_id, merged, started_at))
 
-    async def begin(self, name: str, params: dict[str, Any] | None, *, trigger: str) -> int:
+    async def begin(
+        self,
+        name: str,
+        params: dict[str, Any] | None,
+        *,
+        trigger: str,
+        takeover: bool = False,
+    ) -> int:
+        """Takes the job's lease and records a new run; raises JobBusy while another run holds
+        it. With `takeover`, takes the lease of a run whose process is gone or whose heartbeat
+        stopped (see `ctbridge.engine.job_lease`)."""
+        return (await self._open_run(name, params, trigger, takeover))[0]
+
+    async def _open_run(
+        self, name: str, params: dict[str, Any] | None, trigger: str, takeover: bool
+    ) -> tuple[int, dict[str, Any], float]:
         spec = self.spec(name)
         merged = {**spec.params, **(params or {})}
-        now = time.time()
+        now = self.clock()
         async with self.store.begin() as conn:
-            await conn.execute(
-                self.store.insert(job_leases)
-                .values(job_name=name, owner=None, lease_until=None)
-                .on_conflict_do_nothing(index_elements=[job_leases.c.job_name])
-            )
-            taken = await conn.execute(
-                update(job_leases)
-                .where(
-                    job_leases.c.job_name == name,
-                    or_(job_leases.c.lease_until.is_(None), job_leases.c.lease_until < now),
-                )
-                .values(owner=self.owner, lease_until=now + self.lease_seconds)
-            )
-            if taken.rowcount != 1:
-                raise JobBusy(f"job '{name}' is already running")
+            await self.leases.take(conn, name, takeover=takeover, now=now)
             await conn.execute(
                 update(job_runs)
                 .where(job_runs.c.job_name == name, job_runs.c.status == "running")
-                .values(status="abandoned", finished_at=now, error="its process stopped")
+                .values(
+                    status="abandoned",
+                    finished_at=now,
+                    error="its process stopped renewing its lease (taken over)"
+                    if takeover
+                    else "its process stopped renewing its lease",
+                )
             )
             run_id = (
                 await conn.execute(
@@ -134,49 +169,112 @@ class JobRunner:
                     .returning(job_runs.c.id)
                 )
             ).scalar_one()
-            await conn.execute(
-                update(job_leases).where(job_leases.c.job_name == name).values(run_id=run_id)
-            )
-        return int(run_id)
+            await self.leases.bind(conn, name, int(run_id))
+        return int(run_id), merged, now
 
-    async def execute(self, name: str, run_id: int) -> None:
+    async def execute(
+        self, name: str, run_id: int, params: dict[str, Any], started_at: float
+    ) -> None:
+        """Runs the job while keeping its lease; records how it ended even if the store fails
+        at that moment. A run that loses its lease is stopped and recorded as `lost`."""
         spec = self.spec(name)
-        run = await self.get(run_id)
         report = RunReport()
         context = JobContext(
             runtime=self.runtime,
             job_name=name,
             run_id=run_id,
-            params=run.params,
+            params=params,
             report=report,
             _progress=lambda done, total, note: self._progress(run_id, done, total, note, report),
             _load_checkpoint=lambda: self.runtime.state.get(CHECKPOINTS, name),
-            _save_checkpoint=lambda value: self._save_checkpoint(name, value),
+            _save_checkpoint=lambda value: self._save_checkpoint(name, run_id, value),
         )
-        if spec.resumable and str(run.params.get("restart", "")).lower() in ("1", "true", "yes"):
-            await self.runtime.state.delete(CHECKPOINTS, name)
-        heartbeat = asyncio.create_task(self._heartbeat(name, run_id))
+        keeper = LeaseKeeper(self.leases, name, run_id, renewed_at=started_at)
+        restart = spec.resumable and str(params.get("restart", "")).lower() in ("1", "true", "yes")
+        job = asyncio.create_task(
+            self._run_job(spec, context, name, run_id, restart), name=f"job {name} run {run_id}"
+        )
+        heartbeat = asyncio.create_task(self._keep_lease(keeper, job))
         bound = log.bind(job=name, run_id=run_id)
-        bound.info("job started", params=run.params)
-        status, error = "succeeded", None
+        bound.info("job started", params=params)
+        status, error, interrupted = "succeeded", None, False
         try:
-            await spec.run(context)
+            await job
         except asyncio.CancelledError:
-            status, error = (
-                "interrupted",
-                "stopped before it finished; it resumes from its checkpoint",
-            )
-            raise
+            current = asyncio.current_task()
+            if keeper.lost is not None and not (current and current.cancelling()):
+                status, error = "lost", keeper.lost
+            else:
+                status = "interrupted"
+                error = "stopped before it finished; it resumes from its checkpoint"
+                interrupted = True
+        except LeaseLost as lost:
+            status, error = "lost", f"{lost}; it stopped"
         except Exception as failure:
             status, error = "failed", f"{type(failure).__name__}: {failure}"
+            if isinstance(failure, (Permanent, ConfigurationError)):
+                error += NOT_RETRIED
             bound.exception("job failed")
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-            await asyncio.shield(self._finish(name, run_id, status, error, report, spec))
+            await asyncio.shield(self._record_outcome(name, run_id, status, error, report, spec))
             metrics.JOB_RUNS.labels(name, status).inc()
             bound.info("job finished", status=status, counts=dict(report.counts))
+        if interrupted:
+            raise asyncio.CancelledError
+
+    async def _run_job(
+        self, spec: JobSpec, context: JobContext, name: str, run_id: int, restart: bool
+    ) -> None:
+        if restart:
+            await self._save_checkpoint(name, run_id, None)
+        await spec.run(context)
+
+    async def _keep_lease(self, keeper: LeaseKeeper, job: asyncio.Task[None]) -> None:
+        while not job.done():
+            await asyncio.sleep(keeper.wait())
+            # A renewal that hangs must not carry the run past its deadline.
+            budget = max(0.01, keeper.deadline - self.clock())
+            try:
+                verdict = await asyncio.wait_for(keeper.tick(), budget)
+            except TimeoutError:
+                keeper.failing = "the store did not answer in time"
+                continue
+            if verdict == "lost":
+                log.error(
+                    "job lost its lease; stopping it",
+                    job=keeper.name,
+                    run_id=keeper.run_id,
+                    reason=keeper.lost,
+                )
+                job.cancel()
+                return
+
+    async def _record_outcome(
+        self,
+        name: str,
+        run_id: int,
+        status: str,
+        error: str | None,
+        report: RunReport,
+        spec: JobSpec,
+    ) -> None:
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                await self._finish(name, run_id, status, error, report, spec)
+                return
+            except Exception as failure:
+                if attempt == 0:
+                    log.warning(
+                        "job outcome not recorded yet; retrying",
+                        job=name,
+                        run_id=run_id,
+                        error=type(failure).__name__,
+                    )
+                await asyncio.sleep(min(0.1 * 2**attempt, self.leases.timing.renew_every))
+        log.error("job outcome could not be recorded", job=name, run_id=run_id, status=status)
 
     async def _finish(
         self,
@@ -187,38 +285,22 @@ class JobRunner:
         report: RunReport,
         spec: JobSpec,
     ) -> None:
-        if status == "succeeded" and spec.resumable:
-            await self.runtime.state.delete(CHECKPOINTS, name)
         async with self.store.begin() as conn:
+            if status == "succeeded" and spec.resumable:
+                with contextlib.suppress(LeaseLost):  # a run that took over owns it now
+                    await self.leases.check(conn, name, run_id)
+                    await self.runtime.state.remove(conn, CHECKPOINTS, name)
             await conn.execute(
                 update(job_runs)
                 .where(job_runs.c.id == run_id)
                 .values(
                     status=status,
-                    finished_at=time.time(),
+                    finished_at=self.clock(),
                     error=error,
                     report=dumps(report.as_dict()),
                 )
             )
-            await conn.execute(
-                update(job_leases)
-                .where(job_leases.c.job_name == name, job_leases.c.owner == self.owner)
-                .values(owner=None, lease_until=None)
-            )
-
-    async def _heartbeat(self, name: str, run_id: int) -> None:
-        while True:
-            await asyncio.sleep(self.lease_seconds / 3)
-            now = time.time()
-            async with self.store.begin() as conn:
-                await conn.execute(
-                    update(job_leases)
-                    .where(job_leases.c.job_name == name, job_leases.c.owner == self.owner)
-                    .values(lease_until=now + self.lease_seconds)
-                )
-                await conn.execute(
-                    update(job_runs).where(job_runs.c.id == run_id).values(heartbeat_at=now)
-                )
+            await self.leases.release(conn, name, run_id)
 
     async def _progress(
         self, run_id: int, done: int, total: int | None, note: str, report: RunReport
@@ -231,16 +313,19 @@ class JobRunner:
                     progress_done=done,
                     progress_total=total,
                     progress_note=note,
-                    heartbeat_at=time.time(),
                     report=dumps(report.as_dict()),
                 )
             )
 
-    async def _save_checkpoint(self, name: str, value: dict[str, Any] | None) -> None:
-        if value is None:
-            await self.runtime.state.delete(CHECKPOINTS, name)
-        else:
-            await self.runtime.state.put(CHECKPOINTS, name, value)
+    async def _save_checkpoint(self, name: str, run_id: int, value: dict[str, Any] | None) -> None:
+        """Writes the checkpoint only while this run holds the lease (else raises LeaseLost),
+        so a run that was taken over can never overwrite its successor's checkpoint."""
+        async with self.store.begin() as conn:
+            await self.leases.check(conn, name, run_id)
+            if value is None:
+                await self.runtime.state.remove(conn, CHECKPOINTS, name)
+            else:
+                await self.runtime.state.write(conn, CHECKPOINTS, {name: value})
 
     async def get(self, run_id: int) -> JobRun:
         async with self.store.begin() as conn:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from cronsim import CronSim, CronSimError
 from sqlalchemy import select, update
 
+from ctbridge.engine import retention
 from ctbridge.engine.errors import ConfigurationError
+from ctbridge.engine.job_retry import TRIGGER, RetryPolicy, retry_due
 from ctbridge.engine.jobs import JobBusy, JobRunner
 from ctbridge.engine.tables import job_leases
 
@@ -35,7 +38,7 @@ class Scheduler:
         self.runner = runner
         self.store = runner.store
         self.tick_seconds = tick_seconds
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: set[asyncio.Task[Any]] = set()
 
     def scheduled(self) -> dict[str, str]:
         return {
@@ -61,8 +64,11 @@ class Scheduler:
         await asyncio.gather(*self._running, return_exceptions=True)
 
     async def tick(self, now: float | None = None) -> list[str]:
-        """Starts every job whose next fire time has come; returns their names."""
+        """Starts every job whose next fire time has come (and the retention purge when its
+        slot comes); returns the jobs' names."""
         now = time.time() if now is None else now
+        if await self._claim_slot(retention.SLOT_NAME, retention.SCHEDULE, now):
+            self._background(self._purge())
         started = []
         for name, expression in self.scheduled().items():
             if await self._claim_slot(name, expression, now):
@@ -71,11 +77,54 @@ class Scheduler:
                 except JobBusy:
                     log.info("scheduled run skipped: previous run still going", job=name)
                     continue
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
+                self._background(task)
                 started.append(name)
                 log.info("scheduled run started", job=name, run_id=run_id)
+        started += await self._retry_failed_loads(now)
         return started
+
+    def retry_policy(self) -> RetryPolicy:
+        settings = self.runner.runtime.settings
+        return RetryPolicy(
+            retries=settings.job_retries,
+            base_seconds=settings.job_retry_base_seconds,
+            max_seconds=settings.retry_max_seconds,
+        )
+
+    async def _retry_failed_loads(self, now: float) -> list[str]:
+        """Restarts failed resumable runs whose backoff is over; they resume from their
+        checkpoint. A run elsewhere (JobBusy) means someone else already did."""
+        policy = self.retry_policy()
+        if policy.retries <= 0:
+            return []
+        retried = []
+        for name, (_, spec) in self.runner.runtime.registry.jobs().items():
+            if not spec.resumable:
+                continue
+            params = retry_due(await self.runner.runs(name, policy.retries + 1), now, policy)
+            if params is None:
+                continue
+            try:
+                run_id, task = await self.runner.start(name, params, trigger=TRIGGER)
+            except JobBusy:
+                continue
+            self._background(task)
+            retried.append(name)
+            log.info("failed run retried from its checkpoint", job=name, run_id=run_id)
+        return retried
+
+    def _background(self, work: Any) -> asyncio.Task[Any]:
+        task = work if isinstance(work, asyncio.Task) else asyncio.create_task(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return task
+
+    async def _purge(self) -> None:
+        days = self.runner.runtime.settings.retention_days
+        try:
+            await retention.Retention(self.store, days).purge()
+        except Exception as error:
+            log.warning("retention purge failed; retried at its next slot", error=repr(error))
 
     async def next_runs(self) -> dict[str, float | None]:
         async with self.store.begin() as conn:

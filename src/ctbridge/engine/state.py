@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctbridge.engine.store import Store, dumps, loads
 from ctbridge.engine.tables import kv_state
@@ -51,28 +52,36 @@ class KeyValueStore:
     async def put_many(self, namespace: str, items: Mapping[str, Any]) -> None:
         if not items:
             return
+        async with self.store.begin() as conn:
+            await self.write(conn, namespace, items)
+
+    async def write(self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]) -> None:
+        """Upserts `items` inside the caller's transaction (to write them with other rows)."""
         now = time.time()
         rows = [
             {"namespace": namespace, "key": key, "value": dumps(value), "updated_at": now}
             for key, value in items.items()
         ]
-        async with self.store.begin() as conn:
-            for start in range(0, len(rows), CHUNK):
-                statement = self.store.insert(kv_state).values(rows[start : start + CHUNK])
-                statement = statement.on_conflict_do_update(
-                    index_elements=[kv_state.c.namespace, kv_state.c.key],
-                    set_={
-                        "value": statement.excluded.value,
-                        "updated_at": statement.excluded.updated_at,
-                    },
-                )
-                await conn.execute(statement)
+        for start in range(0, len(rows), CHUNK):
+            statement = self.store.insert(kv_state).values(rows[start : start + CHUNK])
+            statement = statement.on_conflict_do_update(
+                index_elements=[kv_state.c.namespace, kv_state.c.key],
+                set_={
+                    "value": statement.excluded.value,
+                    "updated_at": statement.excluded.updated_at,
+                },
+            )
+            await conn.execute(statement)
 
     async def delete(self, namespace: str, key: str) -> None:
         async with self.store.begin() as conn:
-            await conn.execute(
-                delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
-            )
+            await self.remove(conn, namespace, key)
+
+    async def remove(self, conn: AsyncConnection, namespace: str, key: str) -> None:
+        """Deletes one value inside the caller's transaction."""
+        await conn.execute(
+            delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
+        )
 
     async def keys(self, namespace: str, prefix: str = "") -> list[str]:
         async with self.store.begin() as conn:

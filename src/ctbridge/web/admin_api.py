@@ -97,6 +97,25 @@ def admin_api_router(engine: Engine) -> APIRouter:
         except Exception:
             raise HTTPException(404, f"no job run {run_id}") from None
 
+    @router.post("/jobs/runs/{run_id}/takeover", status_code=202)
+    async def take_over_job_run(run_id: RunId) -> dict[str, Any]:
+        """Starts a new run of the job in place of run `run_id`, whose process is gone or whose
+        heartbeat stopped; a resumable job resumes from its checkpoint. 409 while it is alive."""
+        try:
+            stale = await engine.jobs.get(run_id)
+        except Exception:
+            raise HTTPException(404, f"no job run {run_id}") from None
+        if stale.status != "running":
+            raise HTTPException(409, f"job run {run_id} is not running ({stale.status})")
+        params = {key: value for key, value in stale.params.items() if key != "restart"}
+        try:
+            new_run = await engine.start_job(stale.job_name, params, trigger="admin", takeover=True)
+        except UnknownJob as error:
+            raise HTTPException(404, str(error)) from None
+        except JobBusy as error:
+            raise HTTPException(409, str(error)) from None
+        return {"run_id": new_run, "replaces": run_id}
+
     @router.post("/jobs/{name}/run", status_code=202)
     async def start_job(name: str, request: JobRequest) -> dict[str, Any]:
         try:

@@ -255,13 +255,15 @@ def render_jobs(jobs: list[dict[str, Any]], running: list[dict[str, Any]], now: 
             relative(run["started_at"], now),
             progress(int(run["progress_done"]), run["progress_total"], now - run["started_at"]),
             text(run["progress_note"]),
+            relative(run.get("heartbeat_at") or run["started_at"], now),
+            button("takeover", int(run["id"]), "take over"),
         ]
         for run in running
     ]
     running_html = (
         "<h3>Running</h3>"
         + table(
-            ["job", "run", "trigger", "started", "progress", "note"],
+            ["job", "run", "trigger", "started", "progress", "note", "heartbeat", ""],
             running_rows,
             empty="",
             name="running",

@@ -31,7 +31,9 @@ async function call(path, body) {
     cache: "no-store",
   });
   if (!response.ok) {
-    throw new Error(`${path}: HTTP ${response.status}`);
+    // The API says why in `detail` (e.g. a take-over refused while the run is alive).
+    const detail = await response.json().then((body) => body.detail, () => undefined);
+    throw new Error(`${path}: HTTP ${response.status}${detail ? ` (${detail})` : ""}`);
   }
   return response;
 }
@@ -64,6 +66,11 @@ const actions = {
     if (!confirm(`Purge dead letter ${id}? Its message will not be processed.`)) return;
     const { purged } = await (await call("/admin/api/dead-letters/purge", { ids: [id] })).json();
     report(`purged ${purged}`);
+  },
+  takeover: async (id) => {
+    if (!confirm(`Take over job run ${id}? Do this only if its process is gone.`)) return;
+    const { run_id } = await (await call(`/admin/api/jobs/runs/${id}/takeover`, {})).json();
+    report(`run ${run_id} took over run ${id}`);
   },
   "replay-all": async () => {
     const { replayed } = await (await call("/admin/api/dead-letters/replay", {})).json();
