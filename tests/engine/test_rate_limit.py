@@ -1,4 +1,4 @@
-"""The shared token bucket holds its limit across workers and processes."""
+"""The shared token bucket and window quota hold their limits across workers and processes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from ctbridge.engine.rate_limit import RateLimiter
+from ctbridge.engine.rate_limit import RateLimiter, WindowQuota
 from ctbridge.engine.store import Store
 
 WORKER = """
@@ -70,3 +70,73 @@ async def test_two_processes_together_stay_under_the_limit(database_url):
             window = stamps[j] - start
             assert j - i + 1 <= 1 + rate * (window + tolerance)
     assert stamps[-1] - stamps[0] >= (2 * takes - 1) / rate - tolerance
+
+
+QUOTA_WORKER = """
+import asyncio, sys, time
+from ctbridge.engine.rate_limit import WindowQuota
+from ctbridge.engine.store import Store
+
+async def main():
+    store = Store(sys.argv[1])
+    quota = WindowQuota(store, "og", quota=int(sys.argv[2]), window_seconds=float(sys.argv[3]),
+                        slot_seconds=0.05, margin_seconds=0.0)
+    stamps = []
+    for _ in range(int(sys.argv[4])):
+        before = time.time()
+        await quota.acquire()
+        stamps.append((before, time.time()))
+    await store.dispose()
+    print(" ".join(f"{a!r},{b!r}" for a, b in stamps))
+
+asyncio.run(main())
+"""
+
+
+async def test_a_fresh_window_allows_the_whole_quota_and_then_no_more(sqlite_url):
+    store = Store(sqlite_url)
+    await store.create_schema()
+    quota = WindowQuota(store, "og", quota=5, window_seconds=60)
+    for _ in range(5):
+        assert await quota._try_take() == 0.0
+    wait = await quota._try_take()
+    await store.dispose()
+    assert 59 < wait <= 61.5
+
+
+async def test_a_pause_from_one_worker_holds_every_worker(sqlite_url):
+    store = Store(sqlite_url)
+    await store.create_schema()
+    first = WindowQuota(store, "og", quota=100)
+    second = WindowQuota(store, "og", quota=100)
+    await first.pause(30)
+    await first.pause(1)  # a shorter Retry-After never shortens the pause in force
+    wait = await second._try_take()
+    await store.dispose()
+    assert 29 < wait <= 30
+
+
+async def test_two_processes_never_exceed_the_quota_in_any_window(database_url):
+    store = Store(database_url)
+    await store.create_schema()
+    await store.dispose()
+    quota, window, takes = 4, 1.0, 6  # 12 takes: at least two refills of the window
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", QUOTA_WORKER, database_url, str(quota), str(window), str(takes)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    spans: list[tuple[float, float]] = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        spans += [tuple(float(x) for x in pair.split(",")) for pair in out.split()]
+    assert len(spans) == 2 * takes
+    # A take happened somewhere inside (asked, returned); takes asked at or after `start` and
+    # returned before `start + window` certainly lie within one window.
+    for start, _ in spans:
+        inside = [s for s in spans if s[0] >= start and s[1] < start + window]
+        assert len(inside) <= quota

@@ -108,6 +108,16 @@ rate_buckets = Table(
     Column("updated_at", Float, nullable=False),
 )
 
+# A quota per time window (Ordergroove: N calls per minute): the takes of the last window,
+# counted per time slot (JSON {slot: count}), and until when a 429 asked every worker to wait.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("slots", Text, nullable=False),
+    Column("paused_until", Float, nullable=False),
+)
+
 job_runs = Table(
     "job_runs",
     metadata,

@@ -177,3 +177,25 @@ async def test_a_duplicate_create_answered_409_is_returned_per_item(client, emul
     await client.create_products([{"product_id": "A"}])
     results = await client.create_products([{"product_id": "A"}, {"product_id": "B"}])
     assert [(r.product_id, r.status) for r in results] == [("A", 409), ("B", 409)]
+
+
+async def test_a_429_hands_its_retry_after_to_the_shared_limiter_and_retries(emulator):
+    paused: list[float] = []
+    paces = 0
+
+    async def pace() -> None:
+        nonlocal paces
+        paces += 1
+
+    async def on_throttle(seconds: float) -> None:
+        paused.append(seconds)
+
+    emulator.faults.configure(throttle_next=1, retry_after=7, paths=["/products-batch"])
+    og = OrdergrooveClient(api_url=emulator.url, api_key=KEY, pace=pace, on_throttle=on_throttle)
+    try:
+        results = await og.create_products([{"product_id": "A"}])
+    finally:
+        await og.aclose()
+    assert [r.status for r in results] == [200]
+    assert paused == [7.0]
+    assert paces == 2

@@ -161,3 +161,44 @@ async def test_products_ordergroove_already_holds_are_neither_failed_nor_created
     second = await engine.run_job(LOAD)  # the ledger now knows all four: one bulk update
     assert second.status == "succeeded"
     assert og.calls == {"update": 1}
+
+
+async def test_a_load_rides_out_an_ordergroove_outage_and_sends_every_variant_once(
+    ct, og, open_engine, og_settings
+):
+    add_catalogue(ct, products=50, variants=10)  # 500 variants: 5 calls
+    og.outage_after = (2, 5.0)  # Ordergroove answers 503 for 5 s after two accepted calls
+    engine = await open_engine(og_settings)
+    try:
+        run = await engine.run_job(LOAD)
+    finally:
+        await engine.close()
+    assert run.status == "succeeded", run.error
+    assert og.calls == {"create": 5}
+    assert og.snapshot()["products"] == 500
+    assert og.snapshot()["created_more_than_once"] == 0
+    assert og.refused["unavailable"] >= 1
+    assert run.report.counts["sent"] == 500
+    assert run.report.counts["ordergroove_unavailable_seconds"] >= 4
+    (note,) = [d for d in run.report.details if d["outcome"] == "ordergroove_unavailable"]
+    assert note["reason"].startswith("Ordergroove was unavailable for")
+
+
+async def test_an_outage_longer_than_tolerated_fails_the_load_with_its_checkpoint_intact(
+    ct, og, open_engine, og_settings
+):
+    add_catalogue(ct, products=50, variants=5)
+    og.outage_after = (2, 600.0)
+    settings = og_settings.model_copy(
+        update={"og_outage_tolerance_seconds": 1.0, "og_max_retries": 0}
+    )
+    engine = await open_engine(settings)
+    try:
+        run = await engine.run_job(LOAD)
+        checkpoint = await engine.runtime.state.get(CHECKPOINTS, LOAD)
+    finally:
+        await engine.close()
+    assert run.status == "failed"
+    assert run.error.startswith("OrdergrooveOutage: Ordergroove was unavailable for")
+    assert checkpoint["counts"] == {"sent": 200}
+    assert run.report.counts["ordergroove_unavailable"] == 1

@@ -20,7 +20,9 @@ from ctbridge.engine.errors import Permanent, Retryable
 MAX_BATCH = 100
 CONFLICT = 409
 MAX_RETRY_AFTER_SECONDS = 120.0
+DEFAULT_THROTTLE_SECONDS = 1.0
 Pace = Callable[[], Awaitable[None]]
+Throttled = Callable[[float], Awaitable[None]]
 
 
 class OrdergrooveRejected(Permanent):
@@ -105,8 +107,8 @@ def _detail(response: httpx.Response) -> str:
 class OrdergrooveClient:
     """One Ordergroove merchant, authenticated by its application API key (`x-api-key`).
 
-    Every call first awaits `pace` (the engine's shared rate limiter). 429 (waiting per
-    Retry-After), 5xx and timeouts are retried up to `max_retries` times with exponential
+    Every call first awaits `pace` (the engine's shared rate limiter); a 429's Retry-After is
+    handed to `on_throttle`, which pauses every worker. 429, 5xx and timeouts are retried up to `max_retries` times with exponential
     backoff and jitter, then raised as `OrdergrooveUnavailable`; a refused call raises
     `OrdergrooveRejected` at once. The key is never logged or put in an error message.
     """
@@ -119,6 +121,7 @@ class OrdergrooveClient:
         timeout: float = 3.0,
         max_retries: int = 4,
         pace: Pace | None = None,
+        on_throttle: Throttled | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         backoff_seconds: float = 0.25,
     ) -> None:
@@ -134,6 +137,7 @@ class OrdergrooveClient:
         )
         self._max_retries = max_retries
         self._pace = pace
+        self._on_throttle = on_throttle
         self._backoff = backoff_seconds
         self.calls = 0
 
@@ -221,6 +225,11 @@ class OrdergrooveClient:
             if attempt >= self._max_retries:
                 raise failure
             attempt += 1
+            if failure.status == 429 and self._on_throttle is not None and self._pace is not None:
+                # Every worker waits out the Retry-After through the shared limiter, which the
+                # next pace() honours; the target's general 429 is "safe to retry at any point".
+                await self._on_throttle(failure.retry_after or DEFAULT_THROTTLE_SECONDS)
+                continue
             await asyncio.sleep(self._delay(attempt, failure.retry_after))
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:

@@ -13,6 +13,7 @@ from ctbridge.connectors.ordergroove.ledger import SyncLedger
 from ctbridge.connectors.ordergroove.product_mapping import MappingRules, map_product
 from ctbridge.connectors.ordergroove.trigger import ProjectTokenVerifier, trigger_router
 from ctbridge.engine.connector import Connector, Handler, JobContext, JobSpec
+from ctbridge.engine.rate_limit import WindowQuota
 from ctbridge.settings import load
 
 if TYPE_CHECKING:
@@ -34,10 +35,14 @@ class OrdergrooveConnector(Connector):
         self.rules = MappingRules.from_settings(self.settings)
         self.ledger = SyncLedger(runtime.state)
         self.mapper = runtime.mapper("ordergroove.product", map_product)
-        # Burst 2: enough to absorb scheduling jitter, small enough that no 60-second window
-        # can hold noticeably more than the per-minute limit Ordergroove enforces.
-        self.limiter = runtime.rate_limiter(
-            RATE_LIMIT_KEY, per_minute=self.settings.og_rate_limit_per_minute, burst=2
+        # developer.ordergroove.com "Bulk Update": bulk create and update "share a rate limit,
+        # by default 600 requests per minute per merchant"; a quota per minute, not a pace, so
+        # a fresh minute's calls go at once and no 60 s window ever holds more than the quota.
+        self.limiter = WindowQuota(
+            runtime.store,
+            RATE_LIMIT_KEY,
+            quota=max(1, int(self.settings.og_rate_limit_per_minute)),
+            window_seconds=self.settings.og_rate_window_seconds,
         )
         self.client = OrdergrooveClient(
             api_url=self.settings.og_api_url,
@@ -45,6 +50,7 @@ class OrdergrooveConnector(Connector):
             timeout=self.settings.og_timeout_seconds,
             max_retries=self.settings.og_max_retries,
             pace=self.limiter.acquire,
+            on_throttle=self.limiter.pause,
         )
         self.events = CatalogEvents(
             runtime,
@@ -98,6 +104,7 @@ class OrdergrooveConnector(Connector):
             self.mapper,
             batch_size=self.settings.og_batch_size,
             max_in_flight=self.settings.og_max_in_flight,
+            outage_tolerance_seconds=self.settings.og_outage_tolerance_seconds,
         )
 
     async def load_products(self, ctx: JobContext) -> None:

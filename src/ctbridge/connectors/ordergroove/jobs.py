@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ctbridge.connectors.ordergroove.client import OrdergrooveClient
 from ctbridge.connectors.ordergroove.frontier import ResolutionFrontier
 from ctbridge.connectors.ordergroove.ledger import SyncLedger
+from ctbridge.connectors.ordergroove.outage import OutageTolerance
 from ctbridge.connectors.ordergroove.product_mapping import MappingRules, ProductMapping
 from ctbridge.connectors.ordergroove.upload import Resolution, UploadPipeline
 from ctbridge.engine.connector import JobContext
@@ -32,7 +33,9 @@ class CatalogSync:
     sent, so the rate limiter, not commercetools, sets the pace. The checkpoint (the last product
     id whose variants Ordergroove has all answered for, with the counts so far) is saved only
     after Ordergroove accepted the batches up to it, so a crashed load resumes without losing
-    or re-counting products. With `only_changed`, variants whose payload matches the ledger's
+    or re-counting products. A call Ordergroove cannot serve is retried with backoff for up to
+    `outage_tolerance_seconds` of unavailability (the report says for how long); past that the
+    run fails with `OrdergrooveOutage` and its checkpoint intact. With `only_changed`, variants whose payload matches the ledger's
     last accepted one are not sent (reconciliation).
     """
 
@@ -47,7 +50,9 @@ class CatalogSync:
         batch_size: int = 100,
         max_in_flight: int = 1,
         page_size: int = PAGE_SIZE,
+        outage_tolerance_seconds: float = 900.0,
     ) -> None:
+        self.outage_tolerance = outage_tolerance_seconds
         self.commercetools = commercetools
         self.client = client
         self.ledger = ledger
@@ -99,12 +104,14 @@ class CatalogSync:
                 frontier.resolve(resolution.tag, resolution.outcome)
             await commit()
 
+        outage = OutageTolerance(self.outage_tolerance)
         pipeline = UploadPipeline(
             self.client,
             self.ledger,
             batch_size=self.batch_size,
             max_in_flight=self.max_in_flight,
             on_batch=on_batch,
+            outage=outage,
         )
         try:
             async with contextlib.aclosing(self._pages_ahead(after_id)) as pages:
@@ -115,6 +122,12 @@ class CatalogSync:
             await commit()
         finally:
             await pipeline.aclose()
+            if outage.failed_calls:
+                ctx.report.item("ordergroove_unavailable", "ordergroove", outage.summary())
+                ctx.report.count(
+                    "ordergroove_unavailable_seconds",
+                    round(outage.unavailable_seconds + outage.ongoing_seconds),
+                )
         await ctx.progress(products_before + frontier.committed_products, total, "finished")
         if only_changed:
             await ctx.save_checkpoint(None)

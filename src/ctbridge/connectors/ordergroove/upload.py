@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from ctbridge.connectors.ordergroove.client import CONFLICT, ItemResult, OrdergrooveClient
 from ctbridge.connectors.ordergroove.ledger import SyncLedger
+from ctbridge.connectors.ordergroove.outage import OutageTolerance
 
 Endpoint = Literal["create", "update"]
 
@@ -53,8 +54,10 @@ class UploadPipeline:
         batch_size: int = 100,
         max_in_flight: int = 1,
         on_batch: OnBatch | None = None,
+        outage: OutageTolerance | None = None,
     ) -> None:
         self.client = client
+        self.outage = outage
         self.ledger = ledger
         self.batch_size = batch_size
         self.on_batch = on_batch
@@ -122,7 +125,11 @@ class UploadPipeline:
                 self.client.create_products if endpoint == "create" else self.client.update_products
             )
             self.calls[endpoint] += 1
-            results = await call([item.product for item in batch])
+            products = [item.product for item in batch]
+            if self.outage is not None:
+                results = await self.outage.call(lambda: call(products))
+            else:
+                results = await call(products)
             accepted: list[Mapping[str, Any]] = []
             resolutions: list[Resolution] = []
             for item, result in zip(batch, results, strict=True):

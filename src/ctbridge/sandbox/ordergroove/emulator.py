@@ -117,7 +117,8 @@ class OrdergrooveEmulator:
     with Retry-After beyond it (in seconds, or as an HTTP-date with `retry_after_as_date`).
     `duplicate_create` picks what creating an existing product answers (see
     DUPLICATE_CREATE_MODES); `latency_ms` delays every answer (a network round trip);
-    `outage(seconds)` answers 503 to every bulk call for that long. `reject_items` makes those
+    `outage(seconds)` answers 503 to every bulk call for that long, `outage_after = (calls,
+    seconds)` starts such an outage once that many bulk calls were accepted. `reject_items` makes those
     product ids fail with a per-item 400;
     a bulk call that carries one of `unavailable_for` is answered 503 as a whole;
     `forbid_after_calls` answers 403 to every bulk call after that many were accepted (a
@@ -150,6 +151,7 @@ class OrdergrooveEmulator:
         self.reject_items: set[str] = set()
         self.unavailable_for: set[str] = set()
         self.forbid_after_calls: int | None = None
+        self.outage_after: tuple[int, float] | None = None
         self._window = SlidingWindow(rate_limit, rate_window_seconds) if rate_limit else None
         self._lock = threading.Lock()
         self.app = FaultInjector(self._build())
@@ -257,6 +259,10 @@ class OrdergrooveEmulator:
             return _forbidden()
         raw = await request.body()
         with self._lock:
+            accepted_calls = self.calls["create"] + self.calls["update"]
+            if self.outage_after is not None and accepted_calls >= self.outage_after[0]:
+                self._outage_until = time.monotonic() + self.outage_after[1]
+                self.outage_after = None
             if time.monotonic() < self._outage_until:
                 self.refused["unavailable"] += 1
                 return JSONResponse({"detail": "Service unavailable."}, status_code=503)
