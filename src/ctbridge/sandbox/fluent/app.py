@@ -98,6 +98,10 @@ class FluentEmulator:
         self._tokens: dict[str, IssuedToken] = {}
         self._lock = threading.Lock()
         self._pending = 0
+        self.accepted_events = 0
+        self._down = False
+        self._down_after: int | None = None
+        self._refused = 0
         self.faults = FaultInjector(self._build())
         self.app = self.faults
 
@@ -304,8 +308,37 @@ class FluentEmulator:
         return entry
 
     # --- the HTTP API ------------------------------------------------------------------------
+    # --- outages -----------------------------------------------------------------------------
+    def start_outage(self, *, after_events: int = 0) -> None:
+        """Every request is answered 503 — at once, or once `after_events` more Event API events
+        were accepted (so a test can cut Fluent off at an exact point of a load)."""
+        with self._lock:
+            if after_events <= 0:
+                self._down = True
+            else:
+                self._down_after = self.accepted_events + after_events
+
+    def end_outage(self) -> None:
+        with self._lock:
+            self._down = False
+            self._down_after = None
+
+    def refused_during_outage(self) -> int:
+        with self._lock:
+            return self._refused
+
     def _build(self) -> FastAPI:
         app = FastAPI(title="Fluent Commerce emulator")
+
+        @app.middleware("http")
+        async def outage(request: Request, call_next: Any) -> Any:
+            with self._lock:
+                down = self._down
+                if down:
+                    self._refused += 1
+            if down:
+                return JSONResponse({"message": "Service Unavailable"}, 503)
+            return await call_next(request)
 
         @app.post("/oauth/token")
         async def token(request: Request) -> JSONResponse:
@@ -376,6 +409,10 @@ class FluentEmulator:
             except (ValueError, EventRejected) as error:
                 return JSONResponse({"errors": [{"code": "400", "message": str(error)}]}, 400)
             entry = self.workflow.accept(body)
+            with self._lock:
+                self.accepted_events += 1
+                if self._down_after is not None and self.accepted_events >= self._down_after:
+                    self._down, self._down_after = True, None
             if mode == "sync":
                 result = self.workflow.run(entry)
                 return JSONResponse(
