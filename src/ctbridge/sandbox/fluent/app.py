@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ctbridge.sandbox.faults import FaultInjector
+from ctbridge.sandbox.faults import FaultInjector, FaultPlan
 from ctbridge.sandbox.fluent import event_log
 from ctbridge.sandbox.fluent.availability import Availability
 from ctbridge.sandbox.fluent.entities import EntityStore
@@ -64,7 +64,10 @@ class FluentEmulator:
         catalogue_types: dict[str, str] | None = None,
         locations: tuple[str, ...] = ("LOC_STORE_1",),
         token_seconds: float = TOKEN_SECONDS,
+        latency_ms: float = 0.0,
     ) -> None:
+        """`latency_ms` delays every request (a realistic round trip is ~50 ms), so a client's
+        concurrency shows in a benchmark as it would against the real API."""
         self.client_id = client_id
         self.client_secret = client_secret
         self.username = username
@@ -102,7 +105,7 @@ class FluentEmulator:
         self._down = False
         self._down_after: int | None = None
         self._refused = 0
-        self.faults = FaultInjector(self._build())
+        self.faults = FaultInjector(self._build(), FaultPlan(latency_ms=latency_ms))
         self.app = self.faults
 
     # --- test and demo helpers ---------------------------------------------------------------
