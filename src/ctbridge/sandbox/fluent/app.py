@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ctbridge.sandbox.faults import FaultInjector, FaultPlan
 from ctbridge.sandbox.fluent import event_log
@@ -105,7 +106,7 @@ class FluentEmulator:
         self._down = False
         self._down_after: int | None = None
         self._refused = 0
-        self.faults = FaultInjector(self._build(), FaultPlan(latency_ms=latency_ms))
+        self.faults = FaultInjector(self._gate(self._build()), FaultPlan(latency_ms=latency_ms))
         self.app = self.faults
 
     # --- test and demo helpers ---------------------------------------------------------------
@@ -330,18 +331,26 @@ class FluentEmulator:
         with self._lock:
             return self._refused
 
+    def _gate(self, app: ASGIApp) -> ASGIApp:
+        """Answers every HTTP request 503 while an outage is on (a plain ASGI wrapper: cheap
+        when there is none)."""
+
+        async def gate(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                with self._lock:
+                    down = self._down
+                    if down:
+                        self._refused += 1
+                if down:
+                    response = JSONResponse({"message": "Service Unavailable"}, 503)
+                    await response(scope, receive, send)
+                    return
+            await app(scope, receive, send)
+
+        return gate
+
     def _build(self) -> FastAPI:
         app = FastAPI(title="Fluent Commerce emulator")
-
-        @app.middleware("http")
-        async def outage(request: Request, call_next: Any) -> Any:
-            with self._lock:
-                down = self._down
-                if down:
-                    self._refused += 1
-            if down:
-                return JSONResponse({"message": "Service Unavailable"}, 503)
-            return await call_next(request)
 
         @app.post("/oauth/token")
         async def token(request: Request) -> JSONResponse:
