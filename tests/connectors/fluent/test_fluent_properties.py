@@ -561,3 +561,13 @@ def test_a_per_unit_share_has_the_currency_scale_and_is_within_half_a_unit(units
     share = divide(total, count, digits)
     assert share.as_tuple().exponent == -digits
     assert abs(share * count - total) <= Decimal(1).scaleb(-digits) / 2 * count
+
+
+@PROPERTY
+@given(st.lists(st.from_regex(r"[a-zA-Z0-9_-]{2,256}", fullmatch=True), min_size=1, max_size=20))
+def test_every_ct_key_maps_to_a_contract_ref_and_distinct_keys_stay_distinct(keys):
+    refs = {key: fluent_category_ref(key) for key in keys}
+    for key, ref in refs.items():
+        assert VALID_REF.match(ref) and len(ref) <= 100
+        assert fluent_category_ref(key) == ref
+    assert len(set(refs.values())) == len(refs)

@@ -25,6 +25,8 @@ from ctbridge.connectors.fluent.errors import (
     FluentTransportError,
     FluentWorkflowFailed,
 )
+from ctbridge.connectors.fluent.outage import FluentOutage, current_window
+from ctbridge.connectors.fluent.outage import backoff as outage_backoff
 from ctbridge.connectors.fluent.token import FluentCredentials, PasswordGrantToken
 
 EVENT_PATH = "/api/v4.1/event"
@@ -116,9 +118,10 @@ class FluentClient:
     async def _call(self, method: str, path: str, payload: Any, idempotent: bool) -> dict[str, Any]:
         attempt = 0
         refreshed = False
+        window = current_window()
         while True:
             try:
-                return await self._once(method, path, payload)
+                body = await self._once(method, path, payload)
             except _Unauthorized as rejected:
                 if refreshed:
                     raise FluentAuthError(
@@ -126,12 +129,32 @@ class FluentClient:
                     ) from None
                 refreshed = True
                 self.token.invalidate(rejected.header)
+                continue
             except (FluentRateLimited, FluentTransportError, FluentServerError) as error:
                 retry = isinstance(error, FluentRateLimited) or idempotent or _never_sent(error)
-                if not retry or attempt >= self._retries:
+                if not retry:
                     raise
                 attempt += 1
+                if window is not None:
+                    # A job rides the outage out: retry until Fluent has been down for the
+                    # tolerance, then fail the run (its checkpoint is kept).
+                    down_for = window.failed()
+                    if window.exceeded(down_for):
+                        raise FluentOutage(
+                            f"Fluent unavailable for {down_for:.0f} s (tolerance "
+                            f"{window.tolerance:.0f} s); last error: {error}"
+                        ) from error
+                    await asyncio.sleep(
+                        min(max(outage_backoff(attempt), error.retry_after or 0), 30.0)
+                    )
+                    continue
+                if attempt > self._retries:
+                    raise
                 await asyncio.sleep(_backoff(attempt, error.retry_after))
+                continue
+            if window is not None:
+                window.succeeded()
+            return body
 
     async def _once(self, method: str, path: str, payload: Any) -> dict[str, Any]:
         async with self._slots:

@@ -111,6 +111,9 @@ class FluentSettings(BaseSettings):
     fluent_rate_per_minute: float = Field(default=0, ge=0, description="0: no rate limit")
     fluent_timeout_seconds: float = Field(default=15.0, gt=0)
     fluent_page_size: int = Field(default=100, ge=1, le=500)
+    # Jobs (catalogue load, inventory/location sync, workflow errors) retry Fluent calls that
+    # fail (unreachable, 5xx, 429) for this long before the run fails with its checkpoint kept.
+    fluent_outage_tolerance_seconds: float = Field(default=900.0, ge=0)
 
     @field_validator("fluent_host")
     @classmethod

@@ -25,6 +25,7 @@ from ctbridge.connectors.fluent.jobs import LOAD_PRODUCTS, CatalogLoad
 from ctbridge.connectors.fluent.order_mapping import OrderRules
 from ctbridge.connectors.fluent.order_sync import OrderSync
 from ctbridge.connectors.fluent.order_updates import OrderUpdates
+from ctbridge.connectors.fluent.outage import OutageWindow, report_outage, riding_out
 from ctbridge.connectors.fluent.product_mapping import ProductRules
 from ctbridge.connectors.fluent.status_settings import StatusMappingSource
 from ctbridge.connectors.fluent.token import FluentCredentials
@@ -264,21 +265,36 @@ class FluentConnector(Connector):
             found = part()
             if found is None or self.client is None:
                 raise RuntimeError("the Fluent connector was not opened")
-            await run_delta_job(
+            client = self.client
+            await self._riding_out(
                 ctx,
-                self.client,
-                fluent_job=fluent_job,
-                retailer_id=self.settings.fluent_retailer_id,
-                overlap=timedelta(seconds=self.settings.fluent_sync_overlap_seconds),
-                body=found.run,
+                lambda: run_delta_job(
+                    ctx,
+                    client,
+                    fluent_job=fluent_job,
+                    retailer_id=self.settings.fluent_retailer_id,
+                    overlap=timedelta(seconds=self.settings.fluent_sync_overlap_seconds),
+                    body=found.run,
+                ),
             )
 
         return run
 
     async def _run_load(self, ctx: JobContext) -> None:
-        if self._load is None:
+        load = self._load
+        if load is None:
             raise RuntimeError("the Fluent connector was not opened")
-        await self._load.run(ctx)
+        await self._riding_out(ctx, lambda: load.run(ctx))
+
+    async def _riding_out(self, ctx: JobContext, body: Callable[[], Awaitable[None]]) -> None:
+        """Fluent calls of the run retry through an outage up to FLUENT_OUTAGE_TOLERANCE_SECONDS;
+        the report says how long Fluent was unavailable, whether the run succeeds or fails."""
+        window = OutageWindow(tolerance=self.settings.fluent_outage_tolerance_seconds)
+        try:
+            with riding_out(window):
+                await body()
+        finally:
+            report_outage(ctx.report, window)
 
     def routers(self) -> Sequence[APIRouter]:
         return [

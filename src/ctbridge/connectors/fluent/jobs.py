@@ -8,6 +8,7 @@ from typing import Any
 from ctbridge.connectors.fluent.catalog_sync import CatalogSync
 from ctbridge.connectors.fluent.category_mapping import category_ref
 from ctbridge.connectors.fluent.errors import FluentError
+from ctbridge.connectors.fluent.outage import FluentOutage
 from ctbridge.connectors.fluent.product_mapping import ProductSkipped
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Permanent, Retryable
@@ -63,6 +64,8 @@ class CatalogLoad:
         async with slots:
             try:
                 result = await self.catalog.publish(product, category_refs=refs)
+            except FluentOutage:
+                raise  # the run fails; the checkpoint stays at the last full page
             except (FluentError, Retryable, Permanent) as error:
                 ctx.report.item("failed", name, str(error))
                 return

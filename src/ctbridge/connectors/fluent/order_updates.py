@@ -182,6 +182,8 @@ class OrderUpdates:
         by_ref: tuple[str, str],
         what: str,
     ) -> dict[str, Any]:
+        """The fulfilment or consignment as Fluent has it now (the webhook's own status is never
+        used: same reason and docs as for `order_status`), by id, else by ref."""
         found = None
         if webhook.get("entityId"):
             data = await self.client.graphql(by_id[0], {"id": str(webhook["entityId"])})

@@ -15,8 +15,9 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ctbridge.sandbox.faults import FaultInjector
+from ctbridge.sandbox.faults import FaultInjector, FaultPlan
 from ctbridge.sandbox.fluent import event_log
 from ctbridge.sandbox.fluent.availability import Availability
 from ctbridge.sandbox.fluent.entities import EntityStore
@@ -64,7 +65,10 @@ class FluentEmulator:
         catalogue_types: dict[str, str] | None = None,
         locations: tuple[str, ...] = ("LOC_STORE_1",),
         token_seconds: float = TOKEN_SECONDS,
+        latency_ms: float = 0.0,
     ) -> None:
+        """`latency_ms` delays every request (a realistic round trip is ~50 ms), so a client's
+        concurrency shows in a benchmark as it would against the real API."""
         self.client_id = client_id
         self.client_secret = client_secret
         self.username = username
@@ -98,7 +102,11 @@ class FluentEmulator:
         self._tokens: dict[str, IssuedToken] = {}
         self._lock = threading.Lock()
         self._pending = 0
-        self.faults = FaultInjector(self._build())
+        self.accepted_events = 0
+        self._down = False
+        self._down_after: int | None = None
+        self._refused = 0
+        self.faults = FaultInjector(self._gate(self._build()), FaultPlan(latency_ms=latency_ms))
         self.app = self.faults
 
     # --- test and demo helpers ---------------------------------------------------------------
@@ -304,6 +312,43 @@ class FluentEmulator:
         return entry
 
     # --- the HTTP API ------------------------------------------------------------------------
+    # --- outages -----------------------------------------------------------------------------
+    def start_outage(self, *, after_events: int = 0) -> None:
+        """Every request is answered 503 — at once, or once `after_events` more Event API events
+        were accepted (so a test can cut Fluent off at an exact point of a load)."""
+        with self._lock:
+            if after_events <= 0:
+                self._down = True
+            else:
+                self._down_after = self.accepted_events + after_events
+
+    def end_outage(self) -> None:
+        with self._lock:
+            self._down = False
+            self._down_after = None
+
+    def refused_during_outage(self) -> int:
+        with self._lock:
+            return self._refused
+
+    def _gate(self, app: ASGIApp) -> ASGIApp:
+        """Answers every HTTP request 503 while an outage is on (a plain ASGI wrapper: cheap
+        when there is none)."""
+
+        async def gate(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                with self._lock:
+                    down = self._down
+                    if down:
+                        self._refused += 1
+                if down:
+                    response = JSONResponse({"message": "Service Unavailable"}, 503)
+                    await response(scope, receive, send)
+                    return
+            await app(scope, receive, send)
+
+        return gate
+
     def _build(self) -> FastAPI:
         app = FastAPI(title="Fluent Commerce emulator")
 
@@ -385,6 +430,10 @@ class FluentEmulator:
             except (ValueError, EventRejected) as error:
                 return JSONResponse({"errors": [{"code": "400", "message": str(error)}]}, 400)
             entry = self.workflow.accept(body)
+            with self._lock:
+                self.accepted_events += 1
+                if self._down_after is not None and self.accepted_events >= self._down_after:
+                    self._down, self._down_after = True, None
             if mode == "sync":
                 result = self.workflow.run(entry)
                 return JSONResponse(
