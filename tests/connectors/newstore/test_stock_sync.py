@@ -319,3 +319,58 @@ async def test_a_run_after_the_newstore_token_expired_refreshes_it_and_succeeds(
     assert (first.status, second.status) == ("succeeded", "succeeded")
     assert world.newstore.tokens_issued == 2
     assert inventory(world.ct)[("A", None)]["availableQuantity"] == 3
+
+
+class CountRequests:
+    """ASGI wrapper counting the requests that reach commercetools, by method and path."""
+
+    def __init__(self, app):
+        self.app, self.calls = app, []
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.calls.append((scope["method"], scope["path"]))
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def ct_calls(wrap_ct):
+    counters = []
+
+    def wrap(app):
+        counters.append(CountRequests(app))
+        return counters[0]
+
+    wrap_ct.append(wrap)
+    return counters
+
+
+async def test_66_skus_cost_one_inventory_read_and_one_call_per_change(ct_calls, world):
+    """The reference reads all entries once and writes each change (10 calls for 9 changes);
+    ctbridge reads at most 500 entries a call and writes only what differs."""
+    for n in range(66):
+        world.ct.create("inventory", {"sku": f"SKU-{n:02}", "quantityOnStock": n + (n % 7 == 0)})
+        world.newstore.set_stock(f"SKU-{n:02}", "DC1", n)
+    run = await run_job(world)
+    assert counts(run) == {"rows_read": 66, "updated": 10, "unchanged": 56, "written": 10}
+    api = [(m, p) for m, p in ct_calls[0].calls if not p.startswith("/oauth")]
+    assert [p for m, p in api if m == "GET"] == ["/sandbox/inventory"]
+    assert len(api) == 1 + 10
+
+
+async def test_more_entries_than_one_page_are_streamed_updated_and_zeroed(world):
+    for n in range(1200):
+        world.ct.create("inventory", {"sku": f"S{n:04}", "quantityOnStock": 5})
+        if n % 3:
+            world.newstore.set_stock(f"S{n:04}", "DC1", 5 if n % 2 else 4)
+    run = await run_job(world)
+    changed = sum(1 for n in range(1200) if n % 3 and not n % 2)
+    assert counts(run) == {
+        "rows_read": 800,
+        "updated": changed,
+        "zeroed": 400,
+        "unchanged": 800 - changed,
+        "written": changed + 400,
+    }
+    quantities = {e["sku"]: e["availableQuantity"] for e in world.ct.all("inventory")}
+    assert quantities["S0000"] == 0 and quantities["S0001"] == 5 and quantities["S0002"] == 4

@@ -127,15 +127,32 @@ class NewStoreClient:
         info = page.get("pagination_info") or {}
         return StockPage(items=list(page.get("items") or []), total=int(info.get("total", 0)))
 
-    async def stocked_products(self, page_size: int = 500) -> AsyncIterator[StockPage]:
-        """Every page in offset order until `total` rows were read (or a page came back empty)."""
-        offset = 0
-        while True:
-            page = await self.stocked_products_page(offset, page_size)
-            yield page
-            offset += len(page.items)
-            if not page.items or offset >= page.total:
-                return
+    async def stocked_products(
+        self, page_size: int = 500, *, concurrency: int = 1
+    ) -> AsyncIterator[StockPage]:
+        """Every page until `total` rows were read. The first page gives the total; the other
+        offsets are then read `concurrency` at a time and yielded as they arrive (any order)."""
+        first = await self.stocked_products_page(0, page_size)
+        yield first
+        if not first.items or len(first.items) >= first.total:
+            return
+        offsets = iter(range(len(first.items), first.total, len(first.items)))
+        pending: set[asyncio.Task[StockPage]] = set()
+        try:
+            while True:
+                for offset in offsets:
+                    pending.add(asyncio.create_task(self.stocked_products_page(offset, page_size)))
+                    if len(pending) >= concurrency:
+                        break
+                if not pending:
+                    return
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def availability_export(
         self, last_updated_at: int | None, page_size: int = 500

@@ -85,6 +85,8 @@ class NewStoreSettings(BaseSettings):
     stock_schedule: str = "*/5 * * * *"
     stock_page_size: int = Field(default=500, ge=1, le=500)
     stock_concurrency: int = Field(default=16, ge=1, le=128)
+    # Stocked-products pages read at once after the first (which gives the feed's total).
+    stock_read_concurrency: int = Field(default=8, ge=1, le=64)
     zero_missing: bool = True
     create_missing: Literal["if_product_exists", "always", "never"] = "if_product_exists"
     full_sync_hours: float = Field(default=24.0, gt=0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -38,12 +37,10 @@ class StockSync:
         self.connector = connector
         self.settings = connector.settings
         self.phase_seconds: dict[str, float] = {}
-        self._read_seconds = 0.0
         self._export_refused = False
 
     async def _read(self, since: int | None) -> StockSnapshot:
         """The ATP export when usable (changes after `since`, or all), else stocked products."""
-        started = time.perf_counter()
         client = self.connector.newstore
         snapshot = None
         if self.export_usable:
@@ -57,7 +54,6 @@ class StockSync:
                 )
         if snapshot is None:
             snapshot = await read_stocked_products(client, self.settings)
-        self._read_seconds = time.perf_counter() - started
         return snapshot
 
     @property
@@ -83,19 +79,9 @@ class StockSync:
         )
         since = None if full_due else int(checkpoint["watermark"])
         started = time.perf_counter()
-        if since is None or not self.export_usable:
-            # Everything will be read: read commercetools while NewStore is read.
-            try:
-                async with asyncio.TaskGroup() as group:
-                    reading = group.create_task(self._read(since))
-                    group.create_task(reconciler.load_all())
-            except ExceptionGroup as failures:
-                raise failures.exceptions[0] from None
-            snapshot = reading.result()
-        else:
-            snapshot = await self._read(since)
+        snapshot = await self._read(since)
         mode = "full" if snapshot.complete or snapshot.watermark is None else "incremental"
-        phases = {"read_newstore": self._read_seconds, "read_both": time.perf_counter() - started}
+        phases = {"read_newstore": time.perf_counter() - started}
         await ctx.progress(0, None, f"{mode}: {snapshot.rows} NewStore rows read")
         ctx.report.count("rows_read", snapshot.rows)
         ctx.report.count("rows_ignored", snapshot.ignored)
