@@ -248,11 +248,13 @@ async def test_an_opted_in_export_refused_with_any_4xx_falls_back_with_one_warni
     assert world.newstore.count("POST", "/v0/d/availabilities/export") == probes
 
 
-async def test_a_failing_newstore_read_fails_the_run_and_writes_nothing(world):
+async def test_without_outage_tolerance_a_failing_newstore_read_fails_the_run_and_writes_nothing(
+    world,
+):
     world.ct.create("inventory", {"sku": "GONE", "quantityOnStock": 6})
     world.newstore.set_stock("A", "DC1", 1)
     world.newstore.faults.configure(fail_next=10, error_status=503, paths=["/_/"])
-    run = await run_job(world)
+    run = await run_job(world, outage_tolerance_seconds=0)
     assert run.status == "failed"
     assert inventory(world.ct)[("GONE", None)]["version"] == 1
 
@@ -374,3 +376,41 @@ async def test_more_entries_than_one_page_are_streamed_updated_and_zeroed(world)
     }
     quantities = {e["sku"]: e["availableQuantity"] for e in world.ct.all("inventory")}
     assert quantities["S0000"] == 0 and quantities["S0001"] == 5 and quantities["S0002"] == 4
+
+
+async def test_a_newstore_outage_shorter_than_the_tolerance_is_ridden_out_and_reported(world):
+    world.ct.create("inventory", {"sku": "A", "quantityOnStock": 1})
+    world.newstore.set_stock("A", "DC1", 4)
+    world.newstore.faults.configure(fail_next=8, error_status=503, paths=["/_/"])
+    run = await run_job(world, outage_tolerance_seconds=60)
+    assert run.status == "succeeded", run.error
+    assert counts(run)["updated"] == 1
+    assert run.report.counts["newstore_unavailable_ms"] > 0
+    assert world.newstore.faults.injected["errors"] == 8
+
+
+async def test_an_outage_longer_than_the_tolerance_fails_the_run_with_its_checkpoint_intact(world):
+    world.newstore.export_polls = 0
+    world.ct.create("inventory", {"sku": "A", "quantityOnStock": 1})
+    world.newstore.set_stock("A", "DC1", 4)
+    settings = {"stock_source": "export", "outage_tolerance_seconds": 0.3}
+    engine = await world.engine(**settings)
+    try:
+        first = await engine.run_job(JOB)
+        saved = await engine.runtime.state.get("checkpoints", JOB)
+        world.newstore.set_stock("A", "DC1", 2)
+        world.newstore.faults.configure(error_rate=1.0, error_status=503, paths=["/v0/d/"])
+        down = await engine.run_job(JOB)
+        kept = await engine.runtime.state.get("checkpoints", JOB)
+        world.newstore.faults.configure()
+        after = await engine.run_job(JOB)
+    finally:
+        await engine.close()
+    assert first.status == "succeeded" and saved and saved["watermark"]
+    assert down.status == "failed"
+    assert "NewStore unavailable for" in down.error
+    assert "NEW_STORE_OUTAGE_TOLERANCE_SECONDS=0.3" in down.error
+    assert down.report.counts["newstore_unavailable_ms"] >= 300
+    assert kept == saved
+    assert after.status == "succeeded"
+    assert counts(after) == {"rows_read": 1, "updated": 1, "written": 1}

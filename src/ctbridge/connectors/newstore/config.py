@@ -62,6 +62,9 @@ class NewStoreSettings(BaseSettings):
     token_url: str | None = None
     timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     max_retries: int = Field(default=3, ge=0, le=10)
+    retry_backoff_seconds: float = Field(default=0.5, gt=0, le=60)
+    # A job keeps retrying NewStore for this long before the run fails (0: max_retries only).
+    outage_tolerance_seconds: float = Field(default=900.0, ge=0)
 
     # Orders
     channel_type: Literal["web", "mobile", "store"] = "web"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from ctbridge.connectors.newstore.outage import OutageWatch, riding_out
 from ctbridge.connectors.newstore.stock_sync import (
     InventoryReconciler,
     StockSnapshot,
@@ -67,6 +68,16 @@ class StockSync:
         )
 
     async def __call__(self, ctx: JobContext) -> None:
+        """One run, riding out a NewStore outage up to NEW_STORE_OUTAGE_TOLERANCE_SECONDS; the
+        report's `newstore_unavailable_ms` says how long NewStore was down, failed run or not."""
+        watch = OutageWatch(self.settings.outage_tolerance_seconds)
+        try:
+            with riding_out(watch):
+                await self._run(ctx)
+        finally:
+            ctx.report.count("newstore_unavailable_ms", round(watch.total_seconds() * 1000))
+
+    async def _run(self, ctx: JobContext) -> None:
         checkpoint = await ctx.checkpoint() or {}
         now = time.time()
         full_due = (
