@@ -1,6 +1,7 @@
 """The NewStore emulator behaves as the documented API: auth, paging, validation, idempotency."""
 
 import json
+import time
 from decimal import Decimal
 
 import httpx
@@ -408,3 +409,11 @@ def test_faults_can_be_injected(emulator):
     with httpx.Client() as http:
         assert http.get(f"{emulator.url}/_/v0/hq/stocked_products").status_code == 503
         assert http.get(f"{emulator.url}/_/v0/hq/stocked_products").status_code == 401
+
+
+def test_per_call_latency_delays_every_answer():
+    slow = NewStoreEmulator(latency_ms=200)
+    with BackgroundServer(slow.app) as server, httpx.Client() as http:
+        started = time.perf_counter()
+        assert http.get(f"{server.url}/_/v0/hq/stocked_products").status_code == 401
+        assert time.perf_counter() - started >= 0.2
