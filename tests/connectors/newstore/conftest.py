@@ -37,6 +37,7 @@ class World:
                 "/protocol/openid-connect/token"
             ),
             "max_retries": 1,
+            "retry_backoff_seconds": 0.01,
             "stock_source": "stocked_products",
             "default_service_level": "GROUND",
             "_env_file": None,

@@ -63,7 +63,7 @@ def order_body(external_id="1001", name="Ada"):
                             "price": {"item_price": 1, "item_list_price": 1, "item_tax_lines": []},
                         }
                     ],
-                    "shipping_option": {"service_level_identifier": "GROUND"},
+                    "shipping_option": {"service_level_identifier": "GROUND", "price": 0, "tax": 0},
                 }
             ],
         }

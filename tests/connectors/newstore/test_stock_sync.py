@@ -248,11 +248,13 @@ async def test_an_opted_in_export_refused_with_any_4xx_falls_back_with_one_warni
     assert world.newstore.count("POST", "/v0/d/availabilities/export") == probes
 
 
-async def test_a_failing_newstore_read_fails_the_run_and_writes_nothing(world):
+async def test_without_outage_tolerance_a_failing_newstore_read_fails_the_run_and_writes_nothing(
+    world,
+):
     world.ct.create("inventory", {"sku": "GONE", "quantityOnStock": 6})
     world.newstore.set_stock("A", "DC1", 1)
     world.newstore.faults.configure(fail_next=10, error_status=503, paths=["/_/"])
-    run = await run_job(world)
+    run = await run_job(world, outage_tolerance_seconds=0)
     assert run.status == "failed"
     assert inventory(world.ct)[("GONE", None)]["version"] == 1
 
@@ -319,3 +321,96 @@ async def test_a_run_after_the_newstore_token_expired_refreshes_it_and_succeeds(
     assert (first.status, second.status) == ("succeeded", "succeeded")
     assert world.newstore.tokens_issued == 2
     assert inventory(world.ct)[("A", None)]["availableQuantity"] == 3
+
+
+class CountRequests:
+    """ASGI wrapper counting the requests that reach commercetools, by method and path."""
+
+    def __init__(self, app):
+        self.app, self.calls = app, []
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.calls.append((scope["method"], scope["path"]))
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def ct_calls(wrap_ct):
+    counters = []
+
+    def wrap(app):
+        counters.append(CountRequests(app))
+        return counters[0]
+
+    wrap_ct.append(wrap)
+    return counters
+
+
+async def test_66_skus_cost_one_inventory_read_and_one_call_per_change(ct_calls, world):
+    """The reference reads all entries once and writes each change (10 calls for 9 changes);
+    ctbridge reads at most 500 entries a call and writes only what differs."""
+    for n in range(66):
+        world.ct.create("inventory", {"sku": f"SKU-{n:02}", "quantityOnStock": n + (n % 7 == 0)})
+        world.newstore.set_stock(f"SKU-{n:02}", "DC1", n)
+    run = await run_job(world)
+    assert counts(run) == {"rows_read": 66, "updated": 10, "unchanged": 56, "written": 10}
+    api = [(m, p) for m, p in ct_calls[0].calls if not p.startswith("/oauth")]
+    assert [p for m, p in api if m == "GET"] == ["/sandbox/inventory"]
+    assert len(api) == 1 + 10
+
+
+async def test_more_entries_than_one_page_are_streamed_updated_and_zeroed(world):
+    for n in range(1200):
+        world.ct.create("inventory", {"sku": f"S{n:04}", "quantityOnStock": 5})
+        if n % 3:
+            world.newstore.set_stock(f"S{n:04}", "DC1", 5 if n % 2 else 4)
+    run = await run_job(world)
+    changed = sum(1 for n in range(1200) if n % 3 and not n % 2)
+    assert counts(run) == {
+        "rows_read": 800,
+        "updated": changed,
+        "zeroed": 400,
+        "unchanged": 800 - changed,
+        "written": changed + 400,
+    }
+    quantities = {e["sku"]: e["availableQuantity"] for e in world.ct.all("inventory")}
+    assert quantities["S0000"] == 0 and quantities["S0001"] == 5 and quantities["S0002"] == 4
+
+
+async def test_a_newstore_outage_shorter_than_the_tolerance_is_ridden_out_and_reported(world):
+    world.ct.create("inventory", {"sku": "A", "quantityOnStock": 1})
+    world.newstore.set_stock("A", "DC1", 4)
+    world.newstore.faults.configure(fail_next=8, error_status=503, paths=["/_/"])
+    run = await run_job(world, outage_tolerance_seconds=60)
+    assert run.status == "succeeded", run.error
+    assert counts(run)["updated"] == 1
+    assert run.report.counts["newstore_unavailable_ms"] > 0
+    assert world.newstore.faults.injected["errors"] == 8
+
+
+async def test_an_outage_longer_than_the_tolerance_fails_the_run_with_its_checkpoint_intact(world):
+    world.newstore.export_polls = 0
+    world.ct.create("inventory", {"sku": "A", "quantityOnStock": 1})
+    world.newstore.set_stock("A", "DC1", 4)
+    settings = {"stock_source": "export", "outage_tolerance_seconds": 0.3}
+    engine = await world.engine(**settings)
+    try:
+        first = await engine.run_job(JOB)
+        saved = await engine.runtime.state.get("checkpoints", JOB)
+        world.newstore.set_stock("A", "DC1", 2)
+        world.newstore.faults.configure(error_rate=1.0, error_status=503, paths=["/v0/d/"])
+        down = await engine.run_job(JOB)
+        kept = await engine.runtime.state.get("checkpoints", JOB)
+        world.newstore.faults.configure()
+        after = await engine.run_job(JOB)
+    finally:
+        await engine.close()
+    assert first.status == "succeeded" and saved and saved["watermark"]
+    assert down.status == "failed"
+    assert "NewStore unavailable for" in down.error
+    assert "NEW_STORE_OUTAGE_TOLERANCE_SECONDS=0.3" in down.error
+    assert down.report.counts["newstore_unavailable_ms"] >= 300
+    assert kept == saved
+    assert after.status == "succeeded"
+    assert counts(after) == {"rows_read": 1, "updated": 1, "written": 1}

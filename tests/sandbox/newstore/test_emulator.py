@@ -1,6 +1,7 @@
 """The NewStore emulator behaves as the documented API: auth, paging, validation, idempotency."""
 
 import json
+import time
 from decimal import Decimal
 
 import httpx
@@ -243,13 +244,121 @@ def test_more_than_one_shipment_needs_shipping_offer_tokens_and_at_most_five():
     shipment = order_payload()["shipments"][0]
     two = order_payload(shipments=[shipment, shipment])
     assert any("only one shipment" in e for e in validate_order(parsed(two)))
-    tokened = {**shipment, "shipping_option": {"shipping_offer_token": "t"}}
+    tokened = {**shipment, "shipping_option": {"shipping_offer_token": "t", "price": 0, "tax": 0}}
     assert validate_order(parsed(order_payload(shipments=[tokened] * 5))) == []
     assert any(
         "at most 5" in e for e in validate_order(parsed(order_payload(shipments=[tokened] * 6)))
     )
     big = {**tokened, "items": tokened["items"] * 101}
     assert any("at most 100" in e for e in validate_order(parsed(order_payload(shipments=[big]))))
+
+
+def with_item(payload, **price_changes):
+    payload["shipments"][0]["items"][0]["price"].update(price_changes)
+    return payload
+
+
+def discount(ref, amount, **extra):
+    return {
+        "discount_ref": ref,
+        "type": "fixed",
+        "original_value": amount,
+        "price_adjustment": amount,
+        **extra,
+    }
+
+
+PAYMENT = {
+    "type": "captured",
+    "method": "credit_card",
+    "processor": "stripe",
+    "correlation_ref": "ch_1",
+    "processed_at": "2026-11-20T10:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        (
+            order_payload(
+                shipping_address={"country": "DE", "address_line_1": "x", "province": "BE"}
+            ),
+            "shipping_address.province: is not a field",
+        ),
+        (order_payload(customer_id="c-1"), "order.customer_id: is not a field"),
+        (
+            with_item(order_payload(), item_discount_infos=[discount("a", 1)]),
+            "price.item_discount_infos: is not a field",
+        ),
+        (
+            with_item(order_payload(), item_discount_info=[discount("a", 1), discount("b", 1)]),
+            "item_discount_info: at most 1 entries",
+        ),
+        (
+            with_item(order_payload(), item_order_discount_info=[discount("a", 1)] * 2),
+            "item_order_discount_info: at most 1 entries",
+        ),
+        (
+            with_item(order_payload(), item_discount_info=[{"discount_ref": "a"}]),
+            "item_discount_info[0].original_value: is required",
+        ),
+        (
+            with_item(order_payload(), item_discount_info=[discount("a", 1, kind="x")]),
+            "item_discount_info[0].kind: is not a field",
+        ),
+        (
+            with_item(order_payload(), item_discount_info=[discount("a", 101, type="percentage")]),
+            "item_discount_info[0].original_value: is out of range",
+        ),
+        (
+            order_payload(
+                shipments=[
+                    {
+                        **order_payload()["shipments"][0],
+                        "shipping_option": {"service_level_identifier": "GROUND", "price": 0},
+                    }
+                ]
+            ),
+            "shipping_option.tax: is required",
+        ),
+    ],
+)
+def test_unknown_fields_extra_discount_entries_and_missing_required_fields_are_refused(
+    payload, problem
+):
+    """Order Injection OpenAPI: field names per definition, discount infos maxItems 1,
+    discount info and shipping option required fields."""
+    errors = validate_order(parsed(payload))
+    assert any(problem in error for error in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("price_method", "payments", "accepted"),
+    [
+        ("tax_included", ["8.00"], True),
+        ("tax_included", ["10.00"], False),  # the item's discount is missing from the sum
+        ("tax_included", ["5.00", "3.00"], True),
+        ("tax_excluded", ["9.60"], True),  # 8.00 + 1.60 tax
+        ("tax_excluded", ["8.00"], False),
+    ],
+)
+def test_payments_must_equal_the_items_and_shipping_less_their_discounts(
+    price_method, payments, accepted
+):
+    """createInjectedOrder's 400: payments differ from the sum of each item and shipping amount,
+    e.g. when item_discount_info is missing or price_method is wrong."""
+    payload = with_item(
+        order_payload(price_method=price_method), item_discount_info=[discount("SALE", 2.00)]
+    )
+    payload["payments"] = [
+        {**PAYMENT, "amount": float(amount), "correlation_ref": f"ch_{n}"}
+        for n, amount in enumerate(payments)
+    ]
+    errors = validate_order(parsed(payload))
+    assert (errors == []) == accepted, errors
+    if not accepted:
+        assert any("payments total" in e for e in errors)
 
 
 def test_the_atp_export_returns_everything_then_only_what_changed_after_the_watermark(emulator):
@@ -300,3 +409,11 @@ def test_faults_can_be_injected(emulator):
     with httpx.Client() as http:
         assert http.get(f"{emulator.url}/_/v0/hq/stocked_products").status_code == 503
         assert http.get(f"{emulator.url}/_/v0/hq/stocked_products").status_code == 401
+
+
+def test_per_call_latency_delays_every_answer():
+    slow = NewStoreEmulator(latency_ms=200)
+    with BackgroundServer(slow.app) as server, httpx.Client() as http:
+        started = time.perf_counter()
+        assert http.get(f"{server.url}/_/v0/hq/stocked_products").status_code == 401
+        assert time.perf_counter() - started >= 0.2

@@ -1,4 +1,4 @@
-"""commercetools Address → NewStore address: locale-aware line 1, line 2, state/province, limits."""
+"""commercetools Address → NewStore address: locale-aware line 1, line 2, state, limits."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ NUMBER_FIRST = frozenset(
     {"US", "CA", "GB", "IE", "AU", "NZ", "FR", "LU", "ZA", "IN", "SG", "MY", "PH", "IL", "TH"}
 )
 
+# Fields and lengths of InjectedOrderAddress in NewStore's Order Injection OpenAPI (docs.newstore.net
+# api/integration/order-management/order_injection_api, "Download OpenAPI specification"; mirrored
+# in api-evangelist/newstore openapi/_original). It has no `province`, which the reference sent.
 LIMITS = {
     "address_line_1": 128,
     "address_line_2": 256,
@@ -17,7 +20,6 @@ LIMITS = {
     "last_name": 64,
     "zip_code": 32,
     "state": 32,
-    "province": 32,
     "salutation": 32,
     "title": 32,
     "phone": 128,
@@ -58,8 +60,7 @@ def map_address(address: dict[str, Any] | None) -> dict[str, str] | None:
         "address_line_2": ", ".join(extra),
         "city": _clean(address.get("city")),
         "zip_code": _clean(address.get("postalCode")),
-        "state": _clean(address.get("state")),
-        "province": _clean(address.get("region")),
+        "state": _clean(address.get("state") or address.get("region")),
         "first_name": _clean(address.get("firstName")),
         "last_name": _clean(address.get("lastName")),
         "phone": _clean(address.get("phone") or address.get("mobile")),

@@ -24,6 +24,7 @@ from ctbridge.connectors.newstore.errors import (
     NewStoreUnavailable,
     OrderConflict,
 )
+from ctbridge.connectors.newstore.outage import current_watch
 from ctbridge.engine.errors import Retryable
 
 log = structlog.get_logger("ctbridge.newstore")
@@ -103,6 +104,7 @@ class NewStoreClient:
             )
         options.setdefault("timeout", settings.timeout_seconds)
         options.setdefault("max_retries", settings.max_retries)
+        options.setdefault("backoff_seconds", settings.retry_backoff_seconds)
         return cls(base_url=settings.base_url, grant=grant, **options)
 
     def __repr__(self) -> str:
@@ -127,15 +129,32 @@ class NewStoreClient:
         info = page.get("pagination_info") or {}
         return StockPage(items=list(page.get("items") or []), total=int(info.get("total", 0)))
 
-    async def stocked_products(self, page_size: int = 500) -> AsyncIterator[StockPage]:
-        """Every page in offset order until `total` rows were read (or a page came back empty)."""
-        offset = 0
-        while True:
-            page = await self.stocked_products_page(offset, page_size)
-            yield page
-            offset += len(page.items)
-            if not page.items or offset >= page.total:
-                return
+    async def stocked_products(
+        self, page_size: int = 500, *, concurrency: int = 1
+    ) -> AsyncIterator[StockPage]:
+        """Every page until `total` rows were read. The first page gives the total; the other
+        offsets are then read `concurrency` at a time and yielded as they arrive (any order)."""
+        first = await self.stocked_products_page(0, page_size)
+        yield first
+        if not first.items or len(first.items) >= first.total:
+            return
+        offsets = iter(range(len(first.items), first.total, len(first.items)))
+        pending: set[asyncio.Task[StockPage]] = set()
+        try:
+            while True:
+                for offset in offsets:
+                    pending.add(asyncio.create_task(self.stocked_products_page(offset, page_size)))
+                    if len(pending) >= concurrency:
+                        break
+                if not pending:
+                    return
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def availability_export(
         self, last_updated_at: int | None, page_size: int = 500
@@ -196,41 +215,57 @@ class NewStoreClient:
         token is a rejection at once (the resource may simply not exist)."""
         refreshed = False
         attempt = 0
+        watch = current_watch()
         while True:
-            token = await self.tokens.token()
-            headers = {"Authorization": f"Bearer {token}"}
-            if content is not None:
-                headers["Content-Type"] = "application/json"
             error: Retryable
             try:
-                response = await self._http.request(
-                    method, path, params=params, json=json, content=content, headers=headers
-                )
-            except httpx.HTTPError as failure:
-                error = NewStoreUnavailable(f"NewStore {method} {path}: {failure!r}")
+                token = await self.tokens.token()
+            except NewStoreUnavailable as failure:
+                error = failure
             else:
-                status = response.status_code
-                if status in (401, 403) and not refreshed:
-                    self.tokens.invalidate(token)
-                    refreshed = True
-                    continue
-                if status < 400:
-                    return response.json() if response.content else {}
-                if probe and status < 500 and status != 429:
-                    raise _rejection(method, path, response)
-                if status in (401, 403, 429):
-                    error = NewStoreRateLimited(
-                        f"NewStore {method} {path} answered {status}",
-                        retry_after=_retry_after(response),
+                headers = {"Authorization": f"Bearer {token}"}
+                if content is not None:
+                    headers["Content-Type"] = "application/json"
+                try:
+                    response = await self._http.request(
+                        method, path, params=params, json=json, content=content, headers=headers
                     )
-                elif status >= 500:
-                    error = NewStoreUnavailable(f"NewStore {method} {path} answered {status}")
+                except httpx.HTTPError as failure:
+                    error = NewStoreUnavailable(f"NewStore {method} {path}: {failure!r}")
                 else:
-                    raise _rejection(method, path, response)
+                    status = response.status_code
+                    if status in (401, 403) and not refreshed:
+                        self.tokens.invalidate(token)
+                        refreshed = True
+                        continue
+                    if status < 400:
+                        if watch is not None:
+                            watch.recovered()
+                        return response.json() if response.content else {}
+                    if probe and status < 500 and status != 429:
+                        raise _rejection(method, path, response)
+                    if status in (401, 403, 429):
+                        error = NewStoreRateLimited(
+                            f"NewStore {method} {path} answered {status}",
+                            retry_after=_retry_after(response),
+                        )
+                    elif status >= 500:
+                        error = NewStoreUnavailable(f"NewStore {method} {path} answered {status}")
+                    else:
+                        raise _rejection(method, path, response)
             attempt += 1
-            if attempt > self.max_retries:
+            delay = error.retry_after or self.backoff_seconds * 2 ** min(attempt - 1, 16)
+            if watch is not None:
+                watch.failed()
+                if watch.exhausted():
+                    raise NewStoreUnavailable(
+                        f"NewStore unavailable for {watch.down_for():.1f} s, the tolerance "
+                        f"(NEW_STORE_OUTAGE_TOLERANCE_SECONDS={watch.tolerance_seconds:g}): "
+                        f"{error.reason}"
+                    ) from None
+                delay = watch.delay(delay)
+            elif attempt > self.max_retries:
                 raise error
-            delay = error.retry_after or self.backoff_seconds * 2 ** (attempt - 1)
             log.info("newstore.retry", path=path, attempt=attempt, reason=error.reason)
             await asyncio.sleep(random.uniform(delay / 2, delay))
 

@@ -62,6 +62,9 @@ class NewStoreSettings(BaseSettings):
     token_url: str | None = None
     timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     max_retries: int = Field(default=3, ge=0, le=10)
+    retry_backoff_seconds: float = Field(default=0.5, gt=0, le=60)
+    # A job keeps retrying NewStore for this long before the run fails (0: max_retries only).
+    outage_tolerance_seconds: float = Field(default=900.0, ge=0)
 
     # Orders
     channel_type: Literal["web", "mobile", "store"] = "web"
@@ -85,6 +88,8 @@ class NewStoreSettings(BaseSettings):
     stock_schedule: str = "*/5 * * * *"
     stock_page_size: int = Field(default=500, ge=1, le=500)
     stock_concurrency: int = Field(default=16, ge=1, le=128)
+    # Stocked-products pages read at once after the first (which gives the feed's total).
+    stock_read_concurrency: int = Field(default=8, ge=1, le=64)
     zero_missing: bool = True
     create_missing: Literal["if_product_exists", "always", "never"] = "if_product_exists"
     full_sync_hours: float = Field(default=24.0, gt=0)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
 import structlog
 
+from ctbridge.connectors.newstore.outage import OutageWatch, riding_out
 from ctbridge.connectors.newstore.stock_sync import (
     InventoryReconciler,
     StockSnapshot,
@@ -38,12 +38,10 @@ class StockSync:
         self.connector = connector
         self.settings = connector.settings
         self.phase_seconds: dict[str, float] = {}
-        self._read_seconds = 0.0
         self._export_refused = False
 
     async def _read(self, since: int | None) -> StockSnapshot:
         """The ATP export when usable (changes after `since`, or all), else stocked products."""
-        started = time.perf_counter()
         client = self.connector.newstore
         snapshot = None
         if self.export_usable:
@@ -57,7 +55,6 @@ class StockSync:
                 )
         if snapshot is None:
             snapshot = await read_stocked_products(client, self.settings)
-        self._read_seconds = time.perf_counter() - started
         return snapshot
 
     @property
@@ -71,6 +68,16 @@ class StockSync:
         )
 
     async def __call__(self, ctx: JobContext) -> None:
+        """One run, riding out a NewStore outage up to NEW_STORE_OUTAGE_TOLERANCE_SECONDS; the
+        report's `newstore_unavailable_ms` says how long NewStore was down, failed run or not."""
+        watch = OutageWatch(self.settings.outage_tolerance_seconds)
+        try:
+            with riding_out(watch):
+                await self._run(ctx)
+        finally:
+            ctx.report.count("newstore_unavailable_ms", round(watch.total_seconds() * 1000))
+
+    async def _run(self, ctx: JobContext) -> None:
         checkpoint = await ctx.checkpoint() or {}
         now = time.time()
         full_due = (
@@ -83,19 +90,9 @@ class StockSync:
         )
         since = None if full_due else int(checkpoint["watermark"])
         started = time.perf_counter()
-        if since is None or not self.export_usable:
-            # Everything will be read: read commercetools while NewStore is read.
-            try:
-                async with asyncio.TaskGroup() as group:
-                    reading = group.create_task(self._read(since))
-                    group.create_task(reconciler.load_all())
-            except ExceptionGroup as failures:
-                raise failures.exceptions[0] from None
-            snapshot = reading.result()
-        else:
-            snapshot = await self._read(since)
+        snapshot = await self._read(since)
         mode = "full" if snapshot.complete or snapshot.watermark is None else "incremental"
-        phases = {"read_newstore": self._read_seconds, "read_both": time.perf_counter() - started}
+        phases = {"read_newstore": time.perf_counter() - started}
         await ctx.progress(0, None, f"{mode}: {snapshot.rows} NewStore rows read")
         ctx.report.count("rows_read", snapshot.rows)
         ctx.report.count("rows_ignored", snapshot.ignored)

@@ -1,35 +1,55 @@
 """commercetools Order → NewStore Order Injection payload (`POST /v0/d/fulfill_order`), purely.
 
-Items are one entry per unit. All arithmetic is in integer minor units: per-unit prices, order
-discount shares and taxes are apportioned with largest remainders, so the units of a line sum
-exactly to the line and the whole payload sums exactly to the commercetools order totals, for
-any currency's fraction digits.
+Every accepted payload adds up: the items (`item_price` less their `item_discount_info` and
+`item_order_discount_info` adjustments) plus the shipping options (`price` less their
+`discount_info`) equal the order's `totalPrice` to the minor unit — NewStore answers 400 when
+"the order's total payment amount is different from the sum of each item and shipping amount
+... if the item_discount_info or item_order_discount_info are missing" (Order Injection OpenAPI,
+createInjectedOrder, response 400). An order that cannot be expressed so is refused
+(OrderMappingError), never injected short. All arithmetic is in integer minor units.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from ctbridge.connectors.newstore import canonical_json
 from ctbridge.connectors.newstore.address_mapping import full_name, map_address
-from ctbridge.connectors.newstore.apportion import apportion
+from ctbridge.connectors.newstore.discount_info import discount_entry
 from ctbridge.connectors.newstore.errors import OrderMappingError
 from ctbridge.connectors.newstore.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore.order_rules import OrderRules
+from ctbridge.connectors.newstore.order_taxes import (
+    apportion_taxes,
+    line_tax,
+    price_method,
+    tax_lines,
+    taxed_total,
+)
+from ctbridge.connectors.newstore.order_units import (
+    DISCOUNT_KINDS,
+    Discount,
+    Unit,
+    discount_ref,
+    line_units,
+    share_order_discount,
+)
 from ctbridge.connectors.newstore.payment_mapping import map_payment
 from ctbridge.connectors.newstore.shipping_mapping import (
     map_shipping_option,
-    shipping_paid,
+    shipping_price,
     shipping_tax,
 )
 
+# "up to 5 shipments, each with up to 100 items" (docs.newstore.com "Importing orders"); the
+# OpenAPI's `shipments.maxItems` says 10, the stricter guide wins.
 MAX_SHIPMENTS = 5
 MAX_ITEMS_PER_SHIPMENT = 100
 MAX_ID_LENGTH = 64
 MAX_EMAIL_LENGTH = 64
-RATE_SCALE = 1_000_000
 
 PaymentMapper = Callable[[dict[str, Any], dict[str, Any], OrderRules], list[dict[str, Any]]]
 ShippingMapper = Callable[
@@ -63,131 +83,6 @@ def referenced_ids(order: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-@dataclass
-class _Unit:
-    line: dict[str, Any]
-    product_id: str
-    list_price: int
-    price: int
-    item_discounts: list[tuple[str, int]]
-    shipping_key: str | None = None
-    order_discounts: list[tuple[str, int, int]] = field(default_factory=list)
-    tax: int = 0
-
-    @property
-    def paid(self) -> int:
-        return self.price - sum(share for _, share, _ in self.order_discounts)
-
-
-def _line_tax(line: dict[str, Any]) -> int:
-    taxed = line.get("taxedPrice")
-    if not taxed:
-        return 0
-    if taxed.get("totalTax") is not None:
-        return minor_units(taxed["totalTax"])
-    return minor_units(taxed.get("totalGross")) - minor_units(taxed.get("totalNet"))
-
-
-def _units(line: dict[str, Any], product_id: str, unit_money: dict[str, Any]) -> list[_Unit]:
-    """One unit per quantity: list price, price after item discounts, which discounts."""
-    quantity = int(line.get("quantity", 0))
-    list_price = minor_units(unit_money)
-    product_discount = (line.get("price") or {}).get("discounted")
-    base = minor_units(product_discount["value"]) if product_discount else list_price
-    base_discounts = (
-        [(product_discount["discount"]["id"], list_price - base)]
-        if product_discount and list_price > base
-        else []
-    )
-    units: list[_Unit] = []
-    for entry in line.get("discountedPricePerQuantity") or []:
-        discounted = entry["discountedPrice"]
-        cart = [
-            (d["discount"]["id"], minor_units(d["discountedAmount"]))
-            for d in discounted.get("includedDiscounts") or []
-        ]
-        for _ in range(int(entry["quantity"])):
-            units.append(
-                _Unit(
-                    line,
-                    product_id,
-                    list_price,
-                    minor_units(discounted["value"]),
-                    base_discounts + cart,
-                )
-            )
-    if len(units) > quantity:
-        raise OrderMappingError(f"line {line.get('id')}: discounts cover more than its quantity")
-    units += [
-        _Unit(line, product_id, list_price, base, list(base_discounts))
-        for _ in range(quantity - len(units))
-    ]
-    total = minor_units(line.get("totalPrice"))
-    if units and line.get("totalPrice") and sum(u.price for u in units) != total:
-        for unit, price in zip(units, apportion(total, [u.price for u in units]), strict=True):
-            unit.price = price
-    return units
-
-
-def _assign_targets(line: dict[str, Any], units: list[_Unit]) -> None:
-    targets = (line.get("shippingDetails") or {}).get("targets") or []
-    if sum(int(t.get("quantity", 0)) for t in targets) != len(units):
-        raise OrderMappingError(
-            f"line {line.get('id')}: shipping targets do not cover its quantity of {len(units)}"
-        )
-    position = 0
-    for target in targets:
-        for _ in range(int(target["quantity"])):
-            units[position].shipping_key = target.get("shippingMethodKey")
-            position += 1
-
-
-def _price_method(lines: list[dict[str, Any]]) -> str:
-    included = {
-        bool(line["taxRate"].get("includedInPrice")) for line in lines if line.get("taxRate")
-    }
-    if len(included) > 1:
-        raise OrderMappingError("the order mixes tax-included and tax-excluded prices")
-    return "tax_included" if included == {True} else "tax_excluded"
-
-
-def _tax_lines(unit: _Unit, digits: int) -> list[dict[str, Any]]:
-    rate = unit.line.get("taxRate")
-    if not rate:
-        if not unit.tax:
-            return []
-        return [{"amount": to_decimal(unit.tax, digits), "rate": 0, "name": "tax"}]
-    sub_rates = rate.get("subRates") or []
-    if not sub_rates:
-        sub_rates = [rate]
-    weights = [round(float(r.get("amount", 0)) * RATE_SCALE) for r in sub_rates]
-    lines = []
-    for sub_rate, amount in zip(sub_rates, apportion(unit.tax, weights), strict=True):
-        tax_line: dict[str, Any] = {
-            "amount": to_decimal(amount, digits),
-            "rate": sub_rate.get("amount", 0),
-            "name": str(sub_rate.get("name") or rate.get("name") or "tax")[:64],
-        }
-        if rate.get("country"):
-            tax_line["country_code"] = str(rate["country"])[:2]
-        lines.append(tax_line)
-    return lines
-
-
-def _discount_info(
-    ref: str, share: int, whole: int, coupons: Mapping[str, str], digits: int
-) -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "discount_ref": ref,
-        "type": "fixed",
-        "original_value": to_decimal(whole, digits),
-        "price_adjustment": to_decimal(share, digits),
-    }
-    if ref in coupons:
-        info["coupon_code"] = coupons[ref][:64]
-    return info
-
-
 def _coupons(order: dict[str, Any], refs: OrderReferences) -> dict[str, str]:
     """Cart discount id → the discount code that activated it."""
     coupons: dict[str, str] = {}
@@ -209,168 +104,161 @@ def _external_id(order: dict[str, Any], rules: OrderRules) -> str:
     return str(external_id)
 
 
-def _item(unit: _Unit, coupons: Mapping[str, str], digits: int) -> dict[str, Any]:
-    price: dict[str, Any] = {
-        "item_price": to_decimal(unit.paid, digits),
-        "item_list_price": to_decimal(unit.list_price, digits),
-        "item_tax_lines": _tax_lines(unit, digits),
-    }
-    if unit.item_discounts:
-        price["item_discount_info"] = [
-            _discount_info(ref, amount, amount, coupons, digits)
-            for ref, amount in unit.item_discounts
-        ]
-    if unit.order_discounts:
-        price["item_order_discount_info"] = [
-            _discount_info(ref, share, whole, coupons, digits)
-            for ref, share, whole in unit.order_discounts
-        ]
-    return {"external_item_id": unit.line["id"], "product_id": unit.product_id, "price": price}
-
-
 def _method(info: dict[str, Any] | None, refs: OrderReferences) -> dict[str, Any] | None:
     reference = (info or {}).get("shippingMethod") or {}
     return reference.get("obj") or refs.shipping_methods.get(reference.get("id", ""))
 
 
-def build_order(
-    order: dict[str, Any],
-    refs: OrderReferences,
-    rules: OrderRules,
-    *,
-    payment_mapper: PaymentMapper = map_payment,
-    shipping_mapper: ShippingMapper = map_shipping_option,
-) -> dict[str, Any]:
-    """The NewStore order for a commercetools order; raises OrderMappingError when there is none."""
-    total_money = order.get("totalPrice") or {}
-    digits = fraction_digits(total_money)
-    multiple = order.get("shippingMode") == "Multiple"
+@dataclass
+class _PricedLines:
+    """The order's lines as units, and what is not a unit: negative custom line items (taken off
+    the order like a discount) and zero-priced ones without a product (reported)."""
 
-    units_by_line: list[tuple[dict[str, Any], list[_Unit]]] = []
-    unmapped: list[dict[str, Any]] = []
+    lines: list[tuple[dict[str, Any], list[Unit]]] = field(default_factory=list)
+    adjustments: list[Discount] = field(default_factory=list)
+    reported: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[Unit]:
+        return [unit for _, units in self.lines for unit in units]
+
+
+def _custom_line_product(line: dict[str, Any], rules: OrderRules) -> str | None:
+    table = rules.custom_line_items
+    return table.get(line.get("key") or "") or table.get(line.get("slug") or "") or table.get("*")
+
+
+def _priced_lines(
+    order: dict[str, Any], rules: OrderRules, coupons: Mapping[str, str], digits: int
+) -> _PricedLines:
+    priced = _PricedLines()
     for line in order.get("lineItems") or []:
         sku = (line.get("variant") or {}).get("sku")
         if not sku:
             raise OrderMappingError(f"line item {line.get('id')} has no sku")
         if len(sku) > MAX_ID_LENGTH:
             raise OrderMappingError(f"sku {sku!r} is longer than {MAX_ID_LENGTH}")
-        units_by_line.append((line, _units(line, sku, line["price"]["value"])))
+        priced.lines.append((line, line_units(line, sku, line["price"]["value"], coupons)))
     for line in order.get("customLineItems") or []:
-        product_id = rules.custom_line_items.get(
-            line.get("key") or ""
-        ) or rules.custom_line_items.get(line.get("slug") or "")
-        if product_id:
-            units_by_line.append((line, _units(line, product_id, line["money"])))
+        name = str(line.get("key") or line.get("slug") or line.get("id"))
+        total = minor_units(line.get("totalPrice"))
+        product_id = _custom_line_product(line, rules)
+        if total < 0:
+            priced.adjustments.append(Discount("custom line item", name, -total, -total))
+        elif product_id:
+            priced.lines.append((line, line_units(line, product_id, line["money"], coupons)))
+        elif total == 0:
+            priced.reported.append(line)
         else:
-            unmapped.append(line)
-    if not units_by_line:
-        raise OrderMappingError("the order has no items NewStore can fulfil")
-    if multiple:
-        for line, units in units_by_line:
-            _assign_targets(line, units)
-    units = [unit for _, units in units_by_line for unit in units]
-
-    shipping_infos = (
-        [s.get("shippingInfo") for s in order.get("shipping") or []]
-        if multiple
-        else [order.get("shippingInfo")]
-    )
-    shipping_total = sum(shipping_paid(info) for info in shipping_infos)
-    unmapped_total = sum(minor_units(line.get("totalPrice")) for line in unmapped)
-
-    # Order-level (total price) discounts, each shared over the units by their price.
-    on_total = order.get("discountOnTotalPrice") or {}
-    included = [
-        (d["discount"]["id"], minor_units(d["discountedAmount"]))
-        for d in on_total.get("includedDiscounts") or []
-    ]
-    if not included and minor_units(on_total.get("discountedAmount")):
-        included = [("order-discount", minor_units(on_total["discountedAmount"]))]
-    for ref, amount in included:
-        for unit, share in zip(units, apportion(amount, [u.price for u in units]), strict=True):
-            if share:
-                unit.order_discounts.append((ref, share, amount))
-
-    # Whatever commercetools' own rounding left over lands on the units, so totals match exactly.
-    if total_money:
-        residue = (
-            minor_units(total_money) - shipping_total - unmapped_total - sum(u.paid for u in units)
-        )
-        for unit, delta in zip(units, apportion(residue, [u.paid for u in units]), strict=True):
-            unit.price += delta
-
-    # Taxes: each line's tax, reconciled with the order's total tax, split over its units.
-    line_taxes = [_line_tax(line) for line, _ in units_by_line]
-    taxed = order.get("taxedPrice")
-    if taxed:
-        order_tax = (
-            minor_units(taxed["totalTax"])
-            if taxed.get("totalTax") is not None
-            else minor_units(taxed.get("totalGross")) - minor_units(taxed.get("totalNet"))
-        )
-        target = (
-            order_tax
-            - sum(shipping_tax(info) for info in shipping_infos)
-            - sum(_line_tax(line) for line in unmapped)
-        )
-        taxed_lines = [
-            bool(line.get("taxRate")) or tax > 0
-            for (line, _), tax in zip(units_by_line, line_taxes, strict=True)
-        ]
-        if not any(taxed_lines):
-            taxed_lines = [True] * len(units_by_line)
-        # Lines carry the difference by their tax, else by their price, else evenly.
-        for candidate in (
-            line_taxes,
-            [sum(u.paid for u in us) for _, us in units_by_line],
-            [1] * len(units_by_line),
-        ):
-            weights = [w if t else 0 for w, t in zip(candidate, taxed_lines, strict=True)]
-            if any(weights):
-                break
-        for index, delta in enumerate(apportion(target - sum(line_taxes), weights)):
-            line_taxes[index] += delta
-    for (_, line_units), tax in zip(units_by_line, line_taxes, strict=True):
-        for unit, share in zip(
-            line_units, apportion(tax, [u.paid for u in line_units]), strict=True
-        ):
-            unit.tax = share
-
-    coupons = _coupons(order, refs)
-    shipping_address = map_address(order.get("shippingAddress"))
-    shipments: list[dict[str, Any]] = []
-    if multiple:
-        addresses = []
-        for shipping in order.get("shipping") or []:
-            key = shipping.get("shippingKey")
-            shipment_units = [u for u in units if u.shipping_key == key]
-            if not shipment_units:
-                continue
-            addresses.append(map_address(shipping.get("shippingAddress")))
-            info = shipping.get("shippingInfo")
-            shipments.append(
-                {
-                    "items": [_item(u, coupons, digits) for u in shipment_units],
-                    "shipping_option": shipping_mapper(info, _method(info, refs), order, rules),
-                }
-            )
-        known = {s.get("shippingKey") for s in order.get("shipping") or []}
-        if any(u.shipping_key not in known for u in units):
             raise OrderMappingError(
-                "a shipping target names a shipping key the order does not have"
+                f"custom line item {name!r} ({to_decimal(total, digits)}) has no NewStore "
+                "product: map its key or slug (or '*') in NEW_STORE_CUSTOM_LINE_ITEMS, otherwise "
+                "the order would reach NewStore short of what was paid"
             )
-        distinct = {canonical_json.dumps(a) for a in addresses}
-        if len(distinct) > 1:
-            raise OrderMappingError("NewStore accepts one shipping address per order")
-        shipping_address = addresses[0] if addresses else shipping_address
-    else:
+    if not priced.lines:
+        raise OrderMappingError("the order has no items NewStore can fulfil")
+    return priced
+
+
+def _assign_targets(line: dict[str, Any], units: list[Unit]) -> None:
+    targets = (line.get("shippingDetails") or {}).get("targets") or []
+    if sum(int(t.get("quantity", 0)) for t in targets) != len(units):
+        raise OrderMappingError(
+            f"line {line.get('id')}: shipping targets do not cover its quantity of {len(units)}"
+        )
+    position = 0
+    for target in targets:
+        for _ in range(int(target["quantity"])):
+            units[position].shipping_key = target.get("shippingMethodKey")
+            position += 1
+
+
+def _share_order_discounts(
+    order: dict[str, Any], priced: _PricedLines, coupons: Mapping[str, str]
+) -> None:
+    """Order-level (total price) discounts and negative custom line items, over the units."""
+    on_total = order.get("discountOnTotalPrice") or {}
+    discounts = []
+    for included in on_total.get("includedDiscounts") or []:
+        reference = included.get("discount") or {}
+        amount = minor_units(included.get("discountedAmount"))
+        kind = DISCOUNT_KINDS.get(str(reference.get("typeId")), "discount")
+        code = coupons.get(str(reference.get("id")))
+        discounts.append(Discount(kind, discount_ref(reference), amount, amount, code))
+    unlisted = minor_units(on_total.get("discountedAmount")) - sum(d.whole for d in discounts)
+    if unlisted > 0:
+        discounts.append(Discount("order discount", "order-discount", unlisted, unlisted))
+    units = priced.units
+    for discount in discounts + priced.adjustments:
+        if discount.whole:
+            share_order_discount(units, discount)
+
+
+def _shipping_infos(order: dict[str, Any]) -> list[dict[str, Any] | None]:
+    if order.get("shippingMode") == "Multiple":
+        return [s.get("shippingInfo") for s in order.get("shipping") or []]
+    return [order.get("shippingInfo")]
+
+
+def _item(unit: Unit, digits: int) -> dict[str, Any]:
+    price: dict[str, Any] = {
+        "item_price": to_decimal(unit.list_price, digits),
+        "item_list_price": to_decimal(unit.list_price, digits),
+        "item_tax_lines": tax_lines(unit, digits),
+    }
+    item_level = discount_entry(unit.item_discounts, digits)
+    if item_level:
+        price["item_discount_info"] = [item_level]
+    order_level = discount_entry(unit.order_discounts, digits, order_level=True)
+    if order_level:
+        price["item_order_discount_info"] = [order_level]
+    return {"external_item_id": unit.line["id"], "product_id": unit.product_id, "price": price}
+
+
+def _shipments(
+    order: dict[str, Any],
+    refs: OrderReferences,
+    rules: OrderRules,
+    units: list[Unit],
+    digits: int,
+    shipping_mapper: ShippingMapper,
+) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+    """The shipments and the one shipping address NewStore accepts per order."""
+    if order.get("shippingMode") != "Multiple":
         info = order.get("shippingInfo")
+        shipment = {
+            "items": [_item(u, digits) for u in units],
+            "shipping_option": shipping_mapper(info, _method(info, refs), order, rules),
+        }
+        return [shipment], map_address(order.get("shippingAddress"))
+    shippings = order.get("shipping") or []
+    known = {s.get("shippingKey") for s in shippings}
+    if any(u.shipping_key not in known for u in units):
+        raise OrderMappingError("a shipping target names a shipping key the order does not have")
+    shipments, addresses = [], []
+    for shipping in shippings:
+        shipment_units = [u for u in units if u.shipping_key == shipping.get("shippingKey")]
+        info = shipping.get("shippingInfo")
+        if not shipment_units:
+            if shipping_price(info) or shipping_tax(info):
+                raise OrderMappingError(
+                    f"shipping {shipping.get('shippingKey')!r} has a price or tax but no items, "
+                    "and a NewStore shipment needs items"
+                )
+            continue
+        addresses.append(map_address(shipping.get("shippingAddress")))
         shipments.append(
             {
-                "items": [_item(u, coupons, digits) for u in units],
+                "items": [_item(u, digits) for u in shipment_units],
                 "shipping_option": shipping_mapper(info, _method(info, refs), order, rules),
             }
         )
+    if len({canonical_json.dumps(a) for a in addresses}) > 1:
+        raise OrderMappingError("NewStore accepts one shipping address per order")
+    return shipments, addresses[0] if addresses else map_address(order.get("shippingAddress"))
+
+
+def _check_limits(shipments: list[dict[str, Any]]) -> None:
     if len(shipments) > MAX_SHIPMENTS:
         raise OrderMappingError(
             f"{len(shipments)} shipments; NewStore accepts at most {MAX_SHIPMENTS} per order"
@@ -382,6 +270,61 @@ def build_order(
                 f"{MAX_ITEMS_PER_SHIPMENT} per shipment"
             )
 
+
+def _adjustments(entries: list[dict[str, Any]] | None) -> Decimal:
+    return sum((Decimal(e.get("price_adjustment", 0)) for e in entries or []), Decimal(0))
+
+
+def payload_total(payload: dict[str, Any]) -> Decimal:
+    """What the payload charges before tax is added: items and shipping less their discounts."""
+    total = Decimal(0)
+    for shipment in payload["shipments"]:
+        for item in shipment["items"]:
+            price = item["price"]
+            total += Decimal(price["item_price"]) - _adjustments(price.get("item_discount_info"))
+            total -= _adjustments(price.get("item_order_discount_info"))
+        option = shipment["shipping_option"]
+        total += Decimal(option.get("price", 0)) - _adjustments(option.get("discount_info"))
+    return total
+
+
+def payload_tax(payload: dict[str, Any]) -> Decimal:
+    total = Decimal(0)
+    for shipment in payload["shipments"]:
+        for item in shipment["items"]:
+            total += sum(
+                (Decimal(t["amount"]) for t in item["price"]["item_tax_lines"]), Decimal(0)
+            )
+        total += Decimal(shipment["shipping_option"].get("tax", 0))
+    return total
+
+
+def _check_adds_up(payload: dict[str, Any], order: dict[str, Any], digits: int) -> None:
+    """The last step: the payload charges exactly the order's total (and tax), or is refused."""
+    expected = to_decimal(minor_units(order.get("totalPrice")), digits)
+    if payload_total(payload) != expected:
+        raise OrderMappingError(
+            f"the NewStore order would charge {payload_total(payload)} (items and shipping less "
+            f"their discounts) but the commercetools order's totalPrice is {expected}"
+        )
+    taxed = order.get("taxedPrice")
+    if taxed:
+        tax = to_decimal(taxed_total(taxed), digits)
+        if payload_tax(payload) != tax:
+            raise OrderMappingError(
+                f"the NewStore order would carry {payload_tax(payload)} tax but the "
+                f"commercetools order's total tax is {tax}"
+            )
+
+
+def _envelope(
+    order: dict[str, Any],
+    rules: OrderRules,
+    priced: _PricedLines,
+    shipments: list[dict[str, Any]],
+    shipping_address: dict[str, str] | None,
+    digits: int,
+) -> dict[str, Any]:
     billing_address = map_address(order.get("billingAddress"))
     payload: dict[str, Any] = {
         "external_id": _external_id(order, rules),
@@ -389,8 +332,8 @@ def build_order(
         "channel_type": rules.channel_type,
         "channel_name": rules.channel_name,
         "shop_locale": order.get("locale") or rules.shop_locale,
-        "currency": total_money.get("currencyCode") or "",
-        "price_method": _price_method([line for line, _ in units_by_line]),
+        "currency": (order.get("totalPrice") or {}).get("currencyCode") or "",
+        "price_method": price_method([line for line, _ in priced.lines]),
         "shipments": shipments,
         "shipping_address": shipping_address or billing_address,
         "billing_address": billing_address,
@@ -400,20 +343,46 @@ def build_order(
             full_name(order.get("billingAddress")) or full_name(order.get("shippingAddress"))
         )[:128]
         or None,
-        "extended_attributes": _extended_attributes(order, unmapped, digits),
+        "extended_attributes": _extended_attributes(order, priced.reported, digits),
     }
     email = order.get("customerEmail")
     if email and len(email) <= MAX_EMAIL_LENGTH:
         payload["customer_email"] = email
     if order.get("locale"):
         payload["customer_language"] = str(order["locale"])[:2].lower()
+    if payload["shipping_address"] is None:
+        raise OrderMappingError("the order has no usable shipping or billing address")
+    return payload
+
+
+def build_order(
+    order: dict[str, Any],
+    refs: OrderReferences,
+    rules: OrderRules,
+    *,
+    payment_mapper: PaymentMapper = map_payment,
+    shipping_mapper: ShippingMapper = map_shipping_option,
+) -> dict[str, Any]:
+    """The NewStore order for a commercetools order; raises OrderMappingError when there is none."""
+    digits = fraction_digits(order.get("totalPrice"))
+    coupons = _coupons(order, refs)
+    priced = _priced_lines(order, rules, coupons, digits)
+    if order.get("shippingMode") == "Multiple":
+        for line, units in priced.lines:
+            _assign_targets(line, units)
+    _share_order_discounts(order, priced, coupons)
+    apportion_taxes(order, priced.lines, _shipping_infos(order), priced.reported)
+    shipments, shipping_address = _shipments(
+        order, refs, rules, priced.units, digits, shipping_mapper
+    )
+    _check_limits(shipments)
+    payload = _envelope(order, rules, priced, shipments, shipping_address, digits)
     payments = [
         entry for payment in refs.payments for entry in payment_mapper(payment, order, rules)
     ]
     if payments:
         payload["payments"] = payments
-    if payload["shipping_address"] is None:
-        raise OrderMappingError("the order has no usable shipping or billing address")
+    _check_adds_up(payload, order, digits)
     return {key: value for key, value in payload.items() if value not in (None, "", [])}
 
 
@@ -426,14 +395,14 @@ def _extended_attributes(
     if (order.get("store") or {}).get("key"):
         attributes["ct_store_key"] = order["store"]["key"]
     for line in unmapped:
-        # Custom line items without a NewStore product are reported here, never dropped silently.
+        # Zero-priced custom line items without a NewStore product: no money, but not dropped.
         name = f"ct_custom_line_item:{line.get('key') or line.get('slug') or line.get('id')}"[:100]
         attributes[name] = canonical_json.dumps(
             {
                 "id": line.get("id"),
                 "quantity": line.get("quantity"),
                 "total": to_decimal(minor_units(line.get("totalPrice")), digits),
-                "tax": to_decimal(_line_tax(line), digits),
+                "tax": to_decimal(line_tax(line), digits),
             }
         ).decode()
     return [{"name": name, "value": value} for name, value in sorted(attributes.items())]

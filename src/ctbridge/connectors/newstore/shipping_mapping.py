@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from ctbridge.connectors.newstore.discount_info import discount_entry
 from ctbridge.connectors.newstore.errors import OrderMappingError
 from ctbridge.connectors.newstore.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore.order_rules import OrderRules
+from ctbridge.connectors.newstore.order_units import (
+    DISCOUNT_KINDS,
+    UNITEMISED,
+    Discount,
+    discount_ref,
+)
+
+
+def shipping_price(shipping_info: dict[str, Any] | None) -> int:
+    """The shipping price before shipping discounts, in minor units."""
+    return minor_units((shipping_info or {}).get("price"))
 
 
 def shipping_paid(shipping_info: dict[str, Any] | None) -> int:
@@ -30,6 +42,32 @@ def shipping_tax(shipping_info: dict[str, Any] | None) -> int:
     return minor_units(taxed.get("totalGross")) - minor_units(taxed.get("totalNet"))
 
 
+def shipping_discounts(shipping_info: dict[str, Any] | None) -> list[Discount]:
+    """Every discount on the shipping price; a difference commercetools did not itemise is
+    listed too, so the discounts always add up to price − discounted price."""
+    discounted = (shipping_info or {}).get("discountedPrice") or {}
+    listed = []
+    for included in discounted.get("includedDiscounts") or []:
+        reference = included.get("discount") or {}
+        amount = minor_units(included.get("discountedAmount"))
+        listed.append(
+            Discount(
+                DISCOUNT_KINDS.get(str(reference.get("typeId")), "discount"),
+                discount_ref(reference),
+                amount,
+                amount,
+            )
+        )
+    gap = (
+        shipping_price(shipping_info) - shipping_paid(shipping_info) - sum(d.amount for d in listed)
+    )
+    if gap < 0:
+        raise OrderMappingError("the shipping discounts are larger than the shipping price")
+    if gap:
+        listed.append(Discount("unitemised discount", UNITEMISED, gap, gap))
+    return listed
+
+
 def service_level(shipping_method: dict[str, Any] | None, rules: OrderRules) -> str:
     key = (shipping_method or {}).get("key")
     if key:
@@ -47,23 +85,16 @@ def map_shipping_option(
     order: dict[str, Any],
     rules: OrderRules,
 ) -> dict[str, Any]:
-    """Price is the discounted price the customer pays; the discounts are listed alongside."""
+    """`price` is the price before discounts ("The price of the shipping option before
+    discounts", InjectedOrderShippingOption in the Order Injection OpenAPI); the discounts are
+    in the one `discount_info` entry; `price`, `tax` and `service_level_identifier` are required."""
     digits = fraction_digits(order.get("totalPrice"))
     option: dict[str, Any] = {
         "service_level_identifier": service_level(shipping_method, rules),
-        "price": to_decimal(shipping_paid(shipping_info), digits),
+        "price": to_decimal(shipping_price(shipping_info), digits),
         "tax": to_decimal(shipping_tax(shipping_info), digits),
     }
-    discounted = (shipping_info or {}).get("discountedPrice") or {}
-    discounts = [
-        {
-            "discount_ref": included["discount"]["id"],
-            "type": "fixed",
-            "original_value": to_decimal(minor_units(included["discountedAmount"]), digits),
-            "price_adjustment": to_decimal(minor_units(included["discountedAmount"]), digits),
-        }
-        for included in discounted.get("includedDiscounts") or []
-    ]
-    if discounts:
-        option["discount_info"] = discounts
+    entry = discount_entry(shipping_discounts(shipping_info), digits)
+    if entry:
+        option["discount_info"] = [entry]
     return option

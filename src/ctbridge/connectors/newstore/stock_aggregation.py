@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,8 @@ class StockAggregate:
     identifier: str = "sku"
     atp_field: str = "atp"
     node_channels: Mapping[str, str] | None = None
-    _per_node: dict[tuple[StockKey, str], int] = field(default_factory=dict)
+    # ATP per node of each key: a small dict per key, node ids interned (few distinct nodes).
+    _per_key: dict[StockKey, dict[str, int]] = field(default_factory=dict)
     ignored: int = 0
     rows: int = 0
 
@@ -38,11 +40,11 @@ class StockAggregate:
             if channel is None:
                 self.ignored += 1
                 return False
-        slot = ((identifier, channel), node)
-        if slot in self._per_node:
+        nodes = self._per_key.setdefault((identifier, channel), {})
+        if node in nodes:
             self.ignored += 1
             return False
-        self._per_node[slot] = max(0, int(row.get(self.atp_field) or 0))
+        nodes[sys.intern(node)] = max(0, int(row.get(self.atp_field) or 0))
         return True
 
     def extend(self, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -50,10 +52,7 @@ class StockAggregate:
             self.add(row)
 
     def totals(self) -> dict[StockKey, int]:
-        totals: dict[StockKey, int] = {}
-        for (key, _node), atp in self._per_node.items():
-            totals[key] = totals.get(key, 0) + atp
-        return totals
+        return {key: sum(nodes.values()) for key, nodes in self._per_key.items()}
 
 
 def export_totals(rows: Iterable[Mapping[str, Any]], identifier: str) -> dict[StockKey, int]:

@@ -1,4 +1,11 @@
-"""Reconciles commercetools inventory with NewStore ATP: read, plan, write with bounded concurrency."""
+"""Reconciles commercetools inventory with NewStore ATP: stream, compare, write what changed.
+
+A full run reads the NewStore feed into one ATP per sku (a compact map), then streams the
+commercetools entries in one keyset scan — one call per 500 entries, the reference's one read
+(composable-com/ct-connect-newstore job/src/utils/getAll.collection.ts) at 5× its page size —
+and writes each difference while the scan goes on, through a bounded queue: neither the feed's
+rows nor the entries are ever held whole.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +34,6 @@ OUTCOMES = ("updated", "created", "zeroed", "unchanged", "not_found", "failed")
 SKU_BATCH = 100
 PROGRESS_EVERY = 1000
 PAGE_SIZE = 500
-ID_SPLITS = tuple("123456789abcdef")
-PARALLEL_SCANS = 4
 
 Progress = Callable[[int, int | None, str], Awaitable[None]]
 
@@ -72,7 +77,9 @@ async def read_stocked_products(
         node_channels=settings.node_channels or None,
     )
     totals: set[int] = set()
-    async for page in client.stocked_products(settings.stock_page_size):
+    async for page in client.stocked_products(
+        settings.stock_page_size, concurrency=settings.stock_read_concurrency
+    ):
         totals.add(page.total)
         aggregate.extend(page.items)
     complete = len(totals) == 1 and aggregate.rows >= next(iter(totals))
@@ -116,69 +123,66 @@ class InventoryReconciler:
         self.phase_seconds: dict[str, float] = {}
         self._channel_ids: dict[str, str] = {}
         self._channel_keys: dict[str, str] = {}
-        self._loaded: dict[StockKey, dict[str, Any]] | None = None
-
-    async def load_all(self) -> None:
-        """Reads every commercetools entry in scope; a job may do this while NewStore is read."""
-        started = time.perf_counter()
-        await self._resolve_channels()
-        self._loaded = await self._all_entries()
-        self.phase_seconds["read_commercetools"] = time.perf_counter() - started
 
     async def run(self, snapshot: StockSnapshot) -> None:
         for outcome in OUTCOMES:
             self.report.count(outcome, 0)
-        if self._loaded is not None:
-            entries = self._loaded
-        elif snapshot.complete:
-            await self.load_all()
-            entries = self._loaded or {}
-        else:
-            started = time.perf_counter()
-            await self._resolve_channels()
-            entries = await self._entries_for(snapshot.atp)
-            self.phase_seconds["read_commercetools"] = time.perf_counter() - started
         started = time.perf_counter()
-        updates: list[tuple[dict[str, Any], int, str]] = []
-        missing: list[StockKey] = []
-        for key, atp in snapshot.atp.items():
-            entry = entries.pop(key, None)
+        await self._resolve_channels()
+        async with _WriteQueue(self.settings.stock_concurrency, self._tracked) as writes:
+            if snapshot.complete:
+                missing = await self._compare_all(snapshot.atp, writes)
+            else:
+                missing = await self._compare_some(snapshot.atp, writes)
+            self.phase_seconds["compare"] = time.perf_counter() - started
+            for key in await self._creatable(missing):
+                await writes.put(lambda k=key: self._create(k, snapshot.atp[k]))
+        self.phase_seconds["write_tail"] = (
+            time.perf_counter() - started - self.phase_seconds["compare"]
+        )
+        if self.progress:
+            await self.progress(self.written, None, "done")
+
+    async def _tracked(self, job: Callable[[], Awaitable[None]]) -> None:
+        await job()
+        if self.progress and self.written and self.written % PROGRESS_EVERY == 0:
+            await self.progress(self.written, None, "writing")
+
+    async def _compare_all(self, atp: dict[StockKey, int], writes: _WriteQueue) -> list[StockKey]:
+        """One keyset scan over every entry in scope; what the feed lacks is zeroed (when
+        configured), what differs is queued as it is read. Returns the keys with no entry.
+
+        `atp` is consumed: each entry takes its key out, so what is left is what is missing.
+        """
+        zero = self.settings.zero_missing
+        async for page in self.ct.pages("inventory", where=[self._scope()], page_size=PAGE_SIZE):
+            for entry in page:
+                wanted = atp.pop(self._key(entry), None)
+                if wanted is None and not zero:
+                    continue
+                await self._compare(entry, wanted, writes)
+        return list(atp)
+
+    async def _compare_some(self, atp: dict[StockKey, int], writes: _WriteQueue) -> list[StockKey]:
+        """The entries of the changed skus only (an incremental read)."""
+        entries = await self._entries_for(atp)
+        missing = []
+        for key, wanted in atp.items():
+            entry = entries.get(key)
             if entry is None:
                 missing.append(key)
-            elif is_current(entry, atp):
-                self.report.count("unchanged")
             else:
-                updates.append((entry, atp, "updated"))
-        if snapshot.complete and self.settings.zero_missing:
-            for entry in entries.values():
-                if is_current(entry, 0):
-                    self.report.count("unchanged")
-                else:
-                    updates.append((entry, 0, "zeroed"))
-        creates = await self._creatable(missing)
-        self.phase_seconds["plan"] = time.perf_counter() - started
-        started = time.perf_counter()
-        total = len(updates) + len(creates)
-        if self.progress:
-            await self.progress(0, total, f"{len(updates)} to update, {len(creates)} to create")
-        jobs: list[Callable[[], Awaitable[None]]] = [
-            (lambda e=entry, a=atp, o=outcome: self._set(e, a, o))
-            for entry, atp, outcome in updates
-        ]
-        jobs += [(lambda k=key: self._create(k, snapshot.atp[k])) for key in creates]
-        done = 0
+                await self._compare(entry, wanted, writes)
+        return missing
 
-        async def tracked(job: Callable[[], Awaitable[None]]) -> None:
-            nonlocal done
-            await job()
-            done += 1
-            if self.progress and done % PROGRESS_EVERY == 0:
-                await self.progress(done, total, "writing")
-
-        await self._run_bounded([(lambda j=job: tracked(j)) for job in jobs])
-        self.phase_seconds["write"] = time.perf_counter() - started
-        if self.progress:
-            await self.progress(total, total, "done")
+    async def _compare(
+        self, entry: dict[str, Any], wanted: int | None, writes: _WriteQueue
+    ) -> None:
+        atp, outcome = (0, "zeroed") if wanted is None else (wanted, "updated")
+        if is_current(entry, atp):
+            self.report.count("unchanged")
+        else:
+            await writes.put(lambda: self._set(entry, atp, outcome))
 
     # Reading --------------------------------------------------------------------------------
 
@@ -206,31 +210,6 @@ class InventoryReconciler:
         if channel_id is None:
             return (entry["sku"], None)
         return (entry["sku"], self._channel_keys.get(channel_id, channel_id))
-
-    async def _all_entries(self) -> dict[StockKey, dict[str, Any]]:
-        """Every entry in scope, read as 16 keyset scans over id ranges side by side.
-
-        The ranges split the id space at the hex digits (commercetools ids are UUIDs), so they
-        cover every id exactly once whatever its form, and hide the latency of a long scan.
-        """
-        entries: dict[StockKey, dict[str, Any]] = {}
-
-        async def scan(where: list[str]) -> None:
-            async for page in self.ct.pages("inventory", where=where, page_size=PAGE_SIZE):
-                for entry in page:
-                    entries[self._key(entry)] = entry
-
-        bounds = [None, *ID_SPLITS, None]
-        scans = []
-        for low, high in zip(bounds, bounds[1:], strict=False):
-            where = [self._scope()]
-            if low is not None:
-                where.append(f"id >= {literal(low)}")
-            if high is not None:
-                where.append(f"id < {literal(high)}")
-            scans.append(lambda w=where: scan(w))
-        await self._run_bounded(scans, limit=PARALLEL_SCANS)
-        return entries
 
     async def _entries_for(self, keys: Iterable[StockKey]) -> dict[StockKey, dict[str, Any]]:
         skus = sorted({sku for sku, _ in keys})
@@ -344,6 +323,42 @@ class InventoryReconciler:
 
         workers = min(limit or self.settings.stock_concurrency, len(jobs))
         await asyncio.gather(*(worker() for _ in range(workers)))
+
+
+class _WriteQueue:
+    """Writes run by `concurrency` workers as they are queued; `put` waits while the queue is
+    full, so a fast scan never piles up more than a bounded number of pending writes."""
+
+    def __init__(
+        self,
+        concurrency: int,
+        run: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]],
+    ) -> None:
+        self._queue: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue(
+            maxsize=concurrency * 4
+        )
+        self._run = run
+        self._workers = [asyncio.create_task(self._work()) for _ in range(concurrency)]
+
+    async def _work(self) -> None:
+        while (job := await self._queue.get()) is not None:
+            await self._run(job)
+
+    async def put(self, job: Callable[[], Awaitable[None]]) -> None:
+        await self._queue.put(job)
+
+    async def __aenter__(self) -> _WriteQueue:
+        return self
+
+    async def __aexit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None:
+            for worker in self._workers:
+                worker.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)
+            return
+        for _ in self._workers:
+            await self._queue.put(None)
+        await asyncio.gather(*self._workers)
 
 
 def _label(sku: str, channel: str | None) -> str:

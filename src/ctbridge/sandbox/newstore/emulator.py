@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ctbridge.sandbox.faults import FaultInjector
+from ctbridge.sandbox.faults import FaultInjector, FaultPlan
 from ctbridge.sandbox.newstore.order_validation import validate_order
 
 MAX_PAGE_SIZE = 500
@@ -71,6 +71,8 @@ class NewStoreEmulator:
     export_missing_status: int = 404
     export_polls: int = 1
     strict_products: bool = True
+    # Added to every call, as a network round trip would (benches compare 0 and e.g. 50 ms).
+    latency_ms: float = 0.0
     products: set[str] = field(default_factory=set)
     orders: dict[str, InjectedOrder] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -83,7 +85,7 @@ class NewStoreEmulator:
         self._tokens: dict[str, _Token] = {}
         self._exports: dict[str, _Export] = {}
         self.tokens_issued = 0
-        self.faults = FaultInjector(self._build())
+        self.faults = FaultInjector(self._build(), FaultPlan(latency_ms=self.latency_ms))
         self.app = self.faults
 
     # Direct state access -------------------------------------------------------------------
