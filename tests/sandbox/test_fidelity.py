@@ -425,6 +425,25 @@ async def test_price_selection_applies_to_a_projection_by_id_and_key(ct, backend
     assert by_key["masterVariant"]["price"]["key"] == "usd"
 
 
+async def test_search_with_price_selection_carries_the_scoped_price(ct):
+    item = await priced_product(ct)
+
+    page = await ct.get(
+        "product-projections/search",
+        {
+            "filter": f'variants.sku:"{item["key"]}-sku"',
+            "priceCurrency": "EUR",
+            "priceCountry": "DE",
+        },
+    )
+    (found,) = page["results"]
+    master = found["masterVariant"]
+
+    assert master["scopedPrice"]["key"] == "eur-de"
+    assert master["scopedPrice"]["currentValue"]["centAmount"] == 900
+    assert master["scopedPriceDiscounted"] is False
+
+
 async def test_price_scopes_without_price_currency_are_a_400(ct):
     item = await priced_product(ct)
 
