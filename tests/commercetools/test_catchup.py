@@ -15,6 +15,7 @@ from ctbridge.commercetools.catchup import (
     after,
     catch_up,
     messages_query_check,
+    window_predicates,
 )
 from ctbridge.commercetools.client import CommercetoolsClient
 from ctbridge.commercetools.intake import DeliveryIntake
@@ -274,3 +275,16 @@ def _body(message: dict) -> bytes:
 )
 def test_catchup_times_are_iso_8601_or_ages(text: str, expected: datetime) -> None:
     assert parse_time(text, now=datetime(2026, 11, 30, 12, tzinfo=UTC)) == expected
+
+
+def test_a_message_made_in_the_last_millisecond_before_until_is_inside_the_window() -> None:
+    since = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    until = datetime(2026, 11, 30, 10, 0, 0, 869_400, tzinfo=UTC)
+
+    predicates = window_predicates(since, until, ["OrderCreated"])
+
+    assert predicates == [
+        'createdAt >= "2026-11-30T09:00:00.000Z"',
+        'createdAt < "2026-11-30T10:00:00.870Z"',
+        'type in ("OrderCreated")',
+    ]

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import select
 from tests.engine.effects_worker import EffectsConnector, create_effects_table, effects
 
+from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.engine.host import Engine
+from ctbridge.engine.inbox import Inbox
+from ctbridge.engine.intake import IntakeWriter
+from ctbridge.engine.store import Store
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.server import BackgroundServer
 from ctbridge.settings import EngineSettings
@@ -31,9 +38,9 @@ def ctbridge(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def publish_products(emulator: CommercetoolsEmulator, count: int) -> None:
-    product_type = emulator.create("product-types", {"name": "t", "description": ""})
-    for n in range(count):
+def publish_products(emulator: CommercetoolsEmulator, count: int, start: int = 0) -> None:
+    product_type = emulator.create("product-types", {"name": f"t{start}", "description": ""})
+    for n in range(start, start + count):
         product = emulator.create(
             "products",
             {
@@ -126,3 +133,75 @@ def test_catchup_with_messages_disabled_exits_2_with_the_reason(tmp_path):
     assert "catch-up impossible" in result.stderr and "disabled" in result.stderr
     assert doctor.returncode == 1
     assert "CTBRIDGE_CATCHUP=auto needs it" in doctor.stdout
+
+
+async def deliver_first_publication(database_url: str, emulator: CommercetoolsEmulator) -> None:
+    """ctbridge before the outage: one ProductPublished came in live and was handled."""
+    engine = await Engine.open(
+        EngineSettings(database_url=database_url), factories={"effects": EffectsConnector}
+    )
+    try:
+        await create_effects_table(engine.store)
+        inbox = Inbox(engine.store)
+        writer = IntakeWriter(inbox)
+        intake = DeliveryIntake(engine.registry, inbox, writer)
+        (first,) = emulator.messages("ProductPublished")
+        body = {"notificationType": "Message", "projectKey": "shop", **first}
+        assert (await intake.accept(json.dumps(body).encode())).status == "accepted"
+        await writer.close()
+        await engine.run_until_idle()
+    finally:
+        await engine.close()
+
+
+async def handled_ids(database_url: str) -> set[str]:
+    store = Store(database_url)
+    try:
+        async with store.begin() as conn:
+            return {row.message_id for row in await conn.execute(select(effects.c.message_id))}
+    finally:
+        await store.dispose()
+
+
+def test_worker_with_catchup_auto_brings_in_what_happened_while_it_was_down(tmp_path):
+    emulator = CommercetoolsEmulator("shop", "client", "secret")
+    database = f"sqlite:///{tmp_path}/w.db"
+    publish_products(emulator, 1)
+    asyncio.run(deliver_first_publication(database, emulator))
+    publish_products(emulator, 2, start=1)  # ctbridge is down
+    expected = {m["id"] for m in emulator.messages("ProductPublished")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CTP_", "CTBRIDGE_"))}
+    with BackgroundServer(emulator.app) as server:
+        worker = subprocess.Popen(  # noqa: S603 - fixed argv
+            [sys.executable, "-m", "ctbridge", "worker", "--no-scheduler"],
+            cwd=ROOT,
+            env={
+                **clean,
+                "CTBRIDGE_LOG_LEVEL": "WARNING",
+                "CTBRIDGE_DATABASE_URL": database,
+                "CTBRIDGE_CONNECTORS": "tests.engine.effects_worker:EffectsConnector",
+                "CTBRIDGE_CATCHUP": "auto",
+                "CTBRIDGE_POLL_SECONDS": "0.05",
+                "CTP_PROJECT_KEY": "shop",
+                "CTP_CLIENT_ID": "client",
+                "CTP_CLIENT_SECRET": "secret",
+                "CTP_API_URL": server.url,
+                "CTP_AUTH_URL": server.url,
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            seen: set[str] = set()
+            while time.monotonic() < deadline and worker.poll() is None:
+                seen = asyncio.run(handled_ids(database))
+                if seen >= expected:
+                    break
+                time.sleep(0.2)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            _, stderr = worker.communicate(timeout=60)
+
+    assert seen == expected, stderr.decode()
+    assert len(expected) == 3

@@ -71,7 +71,7 @@ class CatchupReport:
 
 
 async def messages_settings(client: CommercetoolsClient) -> MessagesSettings:
-    project = await client.get("")
+    project = await client.project()
     configuration = project.get("messages") or {}
     days = configuration.get("deleteDaysAfterCreation")
     return MessagesSettings(
@@ -90,8 +90,16 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _next_millisecond(moment: datetime) -> datetime:
+    """`moment` rounded up to the millisecond: createdAt carries milliseconds (truncated), so a
+    message made before `until` but in its millisecond still falls inside [since, until)."""
+    rest = moment.microsecond % 1000
+    return moment + timedelta(microseconds=1000 - rest) if rest else moment
+
+
 def window_predicates(since: datetime, until: datetime, message_types: Sequence[str]) -> list[str]:
-    predicates = [f"createdAt >= {_quoted(iso(since))}", f"createdAt < {_quoted(iso(until))}"]
+    end = iso(_next_millisecond(until))
+    predicates = [f"createdAt >= {_quoted(iso(since))}", f"createdAt < {_quoted(end)}"]
     if message_types:
         predicates.append(f"type in ({', '.join(_quoted(t) for t in sorted(message_types))})")
     return predicates

@@ -125,6 +125,20 @@ class CommercetoolsClient:
         update is: a replay is answered with 409)."""
         return await self._request("POST", path, params=params, json=json, idempotent=idempotent)
 
+    async def project(self) -> Resource:
+        """GET /{projectKey} (api-specs/api/types/project/Project.raml): countries, currencies,
+        the `messages` settings, ... Asked without a trailing slash, the documented path."""
+        return await self.get(self._project_url)
+
+    async def update_project(self, version: int, actions: Actions) -> Resource:
+        """POST /{projectKey} with a ProjectUpdate (ProjectUpdate.raml); 409 on a stale version."""
+        body = {"version": version, "actions": list(actions)}
+        return await self.post(self._project_url, body, idempotent=True)
+
+    @property
+    def _project_url(self) -> str:
+        return f"{self.api_url}/{quote(self.project_key, safe='')}"
+
     async def get_by_id(
         self, resource: str, id: str, params: dict[str, Any] | None = None
     ) -> Resource:

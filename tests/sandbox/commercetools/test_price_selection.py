@@ -142,3 +142,55 @@ def test_a_price_valid_now_is_preferred_and_an_expired_one_is_never_selected() -
     assert select_price([undated, current], selector, NOW)["key"] == "current"  # type: ignore[index]
     assert select_price([expired, undated], selector, NOW)["key"] == "undated"  # type: ignore[index]
     assert select_price([expired], selector, NOW) is None
+
+
+def test_search_with_price_selection_carries_the_scoped_price(
+    api: httpx.Client, product: dict[str, Any]
+) -> None:
+    page = api.get(
+        "product-projections/search",
+        params={"filter": 'variants.sku:"P-1"', "priceCurrency": "EUR", "priceCountry": "DE"},
+    ).json()
+    (found,) = page["results"]
+    master = found["masterVariant"]
+
+    assert page["total"] == 1 and page["facets"] == {}
+    assert master["scopedPrice"]["key"] == "eur-de"
+    assert master["scopedPrice"]["currentValue"]["centAmount"] == 900
+    assert master["scopedPriceDiscounted"] is False
+    assert "scopedPrice" not in found["variants"][0]
+
+
+def test_search_posted_as_a_form_is_the_same_search(
+    api: httpx.Client, product: dict[str, Any]
+) -> None:
+    posted = api.post(
+        "product-projections/search",
+        content="filter=variants.sku%3A%22P-1%22&priceCurrency=USD",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    ).json()
+
+    assert posted["results"][0]["masterVariant"]["scopedPrice"]["key"] == "usd"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"text.en": "shirt"},
+        {"facet": "variants.sku"},
+        {"filter": 'variants.attributes.color:"red"'},
+    ],
+)
+def test_search_refuses_what_the_sandbox_does_not_implement(
+    api: httpx.Client, product: dict[str, Any], params: dict[str, str]
+) -> None:
+    response = api.get("product-projections/search", params=params)
+
+    assert response.status_code == 400
+    assert "does not implement" in response.json()["message"]
+
+
+def test_query_never_carries_a_scoped_price(api: httpx.Client, product: dict[str, Any]) -> None:
+    page = api.get("product-projections", params={"priceCurrency": "EUR"}).json()
+
+    assert "scopedPrice" not in page["results"][0]["masterVariant"]

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from ctbridge.sandbox.commercetools.errors import ApiError, invalid_input, invalid_json, not_found
 from ctbridge.sandbox.commercetools.price_selection import price_selector, with_selected_prices
 from ctbridge.sandbox.commercetools.projection import projections
+from ctbridge.sandbox.commercetools.projection_search import search
 from ctbridge.sandbox.commercetools.querying import parse_query, run_query
 
 if TYPE_CHECKING:
@@ -144,6 +145,19 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
             now = emu.store.now()
             page["results"] = [with_selected_prices(p, selector, now) for p in page["results"]]
         return JSONResponse(emu.repository.expanded_page(page, _expand(request)))
+
+    @app.api_route("/{project}/product-projections/search", methods=["GET", "POST"])
+    async def search_projections(request: Request, project: str) -> JSONResponse:
+        authorize(request, project)
+        params = _params(request)
+        if request.method == "POST":
+            # The POST form carries the GET parameters form-encoded in the body.
+            form = urllib.parse.parse_qsl((await request.body()).decode("utf-8"))
+            for name, value in form:
+                params.setdefault(name, []).append(value)
+        staged = params.get("staged", ["false"])[-1].lower() == "true"
+        found = search(projections(emu.store, staged=staged), params, emu.store.now())
+        return JSONResponse(emu.repository.expanded_page(found, _expand(request)))
 
     @app.api_route("/{project}/product-projections/{identifier}", methods=["GET", "HEAD"])
     async def get_projection(request: Request, project: str, identifier: str) -> JSONResponse:

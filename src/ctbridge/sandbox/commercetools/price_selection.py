@@ -7,8 +7,8 @@ Sources:
   parameter" (answered 400 InvalidInput here, as the npm mock does).
 - api-specs/api/types/product/ProductVariant.raml: `price` is "only present when price selection
   is applied" and "cannot be used in a Query Predicate" (so it is added after the page is cut);
-  `scopedPrice` is "only available in response to a Product Projection Search request", which
-  the emulator does not serve, so query and get never carry it.
+  `scopedPrice` is "only available in response to a Product Projection Search request", so
+  query and get never carry it (projection_search.py adds it).
 - docs.commercetools.com/api/pricing-and-discounts-overview#product-price-selection and
   docs.commercetools.com/learning-model-b2b-commerce/configure-b2b-pricing/price-selection:
   currency and validity are hard filters, the other scopes are tried "from most specific to least
