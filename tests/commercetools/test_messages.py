@@ -34,6 +34,34 @@ def pubsub(document) -> bytes:
     ).encode()
 
 
+def sns(document) -> dict:
+    """An SNS notification as SNS posts it (and as it lands in SQS with raw delivery off)."""
+    return {
+        "Type": "Notification",
+        "MessageId": "sns-1",
+        "TopicArn": "arn:aws:sns:eu-west-1:123456789012:ct",
+        "Message": json.dumps(document),
+        "Timestamp": "2026-11-23T10:00:00.000Z",
+        "SignatureVersion": "1",
+        "Signature": "x",
+        "SigningCertURL": "https://sns.eu-west-1.amazonaws.com/x.pem",
+    }
+
+
+def event_bridge(document) -> dict:
+    return {
+        "version": "0",
+        "id": "eb-1",
+        "detail-type": "InventoryEntryQuantitySet",
+        "source": "aws.partner/commercetools.com/demo/ctbridge-ordergroove",
+        "account": "123456789012",
+        "time": "2026-11-23T10:00:00Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": document,
+    }
+
+
 @pytest.mark.parametrize(
     ("body", "headers"),
     [
@@ -57,6 +85,21 @@ def pubsub(document) -> bytes:
         ),
         (pubsub({"specversion": "1.0", "id": "x", "data": MESSAGE}), {}),
         (json.dumps(MESSAGE).encode(), {"Ce-Specversion": "1.0"}),
+        (json.dumps(sns(MESSAGE)).encode(), {}),
+        (json.dumps(sns({"specversion": "1.0", "id": "x", "data": MESSAGE})).encode(), {}),
+        (json.dumps(event_bridge(MESSAGE)).encode(), {}),
+        (
+            json.dumps(
+                {
+                    "id": "e",
+                    "eventType": "InventoryEntryQuantitySet",
+                    "subject": "inventory-entry",
+                    "dataVersion": "1",
+                    "data": MESSAGE,
+                }
+            ).encode(),
+            {},
+        ),
     ],
     ids=[
         "platform",
@@ -65,6 +108,10 @@ def pubsub(document) -> bytes:
         "cloudevents-base64",
         "pubsub-cloudevents",
         "cloudevents-binary",
+        "sns-notification",
+        "sns-cloudevents",
+        "eventbridge",
+        "eventgrid-schema",
     ],
 )
 def test_every_delivery_shape_gives_the_same_message(body, headers):
@@ -122,6 +169,9 @@ def test_the_subscription_test_notification_is_ignored():
             {**MESSAGE, "resource": {"typeId": "product", "id": "a\x00b"}},
             "message resource id contains a NUL character",
         ),
+        ({**sns(MESSAGE), "Message": None}, "SNS notification has no Message"),
+        ({**sns(MESSAGE), "Message": "{not json"}, "SNS Message is not JSON"),
+        ({**event_bridge(MESSAGE), "detail": "text"}, "EventBridge event has no detail object"),
     ],
 )
 def test_malformed_messages_are_refused_with_a_reason(document, reason):

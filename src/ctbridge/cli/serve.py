@@ -57,7 +57,7 @@ def serve(
         transports = load(TransportSettings).checked()
     warning = open_events_warning(host, transports)
     if warning:
-        err.print(warning, style="yellow", markup=False, highlight=False)
+        err.print(warning, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
     async def run() -> None:
         async with open_engine() as engine:

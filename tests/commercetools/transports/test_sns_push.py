@@ -134,11 +134,19 @@ async def test_an_sns_message_that_cannot_be_verified_is_refused_and_not_stored(
     assert await Inbox(engine.store).task_counts() == {}
 
 
-async def test_an_sns_envelope_without_the_sns_header_is_still_verified(sns_app):
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"x-amz-sns-rawdelivery": "true"}, {"x-amz-sns-message-type": "Notification"}],
+)
+async def test_an_sns_shaped_body_is_verified_whatever_the_headers_say(sns_app, headers):
     engine, recorder, client, key, aws_url, _ = sns_app
     unsigned = notification(f"{aws_url}/sns-key.pem", "n1", SignatureVersion="1", Signature="AAAA")
-    response = await client.post("/events", json=unsigned)
-    assert response.status_code == 401
+    without_id = {k: v for k, v in unsigned.items() if k != "MessageId"}
+    for body in (unsigned, without_id):
+        response = await client.post("/events", json=body, headers=headers)
+        assert response.status_code == 401
+    await engine.run_until_idle()
+    assert await Inbox(engine.store).task_counts() == {}
 
 
 async def test_a_subscription_confirmation_is_verified_then_confirmed(sns_app):

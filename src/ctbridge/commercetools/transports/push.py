@@ -18,7 +18,6 @@ from ctbridge.commercetools.transports import eventgrid, sns
 from ctbridge.commercetools.transports.push_auth import PushAuthenticator
 from ctbridge.commercetools.transports.settings import TransportSettings
 
-SNS_RAW_HEADER = "x-amz-sns-rawdelivery"
 # Event Grid delivers at most 5000 events per batch (maxEventsPerBatch); more is not Event Grid.
 MAX_BATCH = 5000
 
@@ -48,7 +47,8 @@ class PushIntake:
         """Raises `sns.SnsRejected` for an SNS message that cannot be trusted (answer 401), and
         whatever `DeliveryIntake.accept` raises when a good message could not be stored."""
         document = _json_or_none(body)
-        if sns.is_sns_envelope(document) and headers.get(SNS_RAW_HEADER) != "true":
+        # Whatever the headers say (a sender chooses them): an SNS-shaped body is verified.
+        if sns.is_sns_envelope(document):
             return await self._sns(document, body, headers)
         code = eventgrid.validation_code(document, headers)
         if code is not None:
