@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import JobContext, JobSpec
+from ctbridge.engine.errors import Permanent
 from ctbridge.engine.report import RunReport
 from ctbridge.engine.store import dumps, loads
 from ctbridge.engine.tables import job_leases, job_runs
@@ -167,6 +168,10 @@ class JobRunner:
                 "stopped before it finished; it resumes from its checkpoint",
             )
             raise
+        except Permanent as refused:
+            # The job said why (a bad parameter, a refused call): a reason, not a traceback.
+            status, error = "failed", str(refused)
+            bound.error("job failed", error=error)
         except Exception as failure:
             status, error = "failed", f"{type(failure).__name__}: {failure}"
             bound.exception("job failed")
