@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -23,10 +23,14 @@ def redact_secrets(
     return event
 
 
-def configure(level: str = "INFO", fmt: str = "auto") -> None:
-    json_output = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+def configure(level: str = "INFO", fmt: str = "auto", *, stream: TextIO | None = None) -> None:
+    """Logs to `stream` (default: stderr)."""
+    stream = stream or sys.stderr
+    json_output = fmt == "json" or (fmt == "auto" and not stream.isatty())
     renderer: Any = (
-        structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if json_output
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
@@ -41,10 +45,8 @@ def configure(level: str = "INFO", fmt: str = "auto") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(
-        level=numeric, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=numeric, stream=stream, format="%(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import tempfile
 import threading
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from rich.table import Table
@@ -20,8 +23,10 @@ def demo(products: int = typer.Option(12, help="Products in the seeded catalog")
     connector's story end to end, then prints what flowed where with counts and timings."""
     from ctbridge.sandbox.demo import run_demo
 
-    logs.configure("WARNING", "console")
+    log_file = demo_log_file()
+    logs.configure("INFO", "console", stream=log_file)
     out.rule("[bold]ctbridge demo[/]")
+    out.print(f"ctbridge's log lines go to {log_file.name}", markup=False, highlight=False)
     stack = SandboxStack.start()
     out.print(
         f"commercetools emulator on {stack.server.url}; connectors with a demo chapter: {', '.join(stack.chapters) or 'none yet'}"
@@ -33,6 +38,7 @@ def demo(products: int = typer.Option(12, help="Products in the seeded catalog")
         raise typer.Exit(130) from None
     finally:
         stack.stop()
+        log_file.close()
     for result, seconds in report.chapters:
         table = Table(
             "what happened",
@@ -50,9 +56,17 @@ def demo(products: int = typer.Option(12, help="Products in the seeded catalog")
     for connector, message_type, reason in report.dead_letters:
         out.print(f"dead letter ({connector}, {message_type}): {reason}", markup=False)
     verdict = "[bold green]demo finished[/]" if report.ok else "[bold red]a chapter failed[/]"
-    out.print(f"{verdict} in {report.seconds:.1f} s")
+    out.print(f"{verdict} in {report.seconds:.1f} s; ctbridge's log: ", end="")
+    out.print(log_file.name, markup=False, highlight=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def demo_log_file() -> TextIO:
+    """A new file for the demo's log lines, so that they do not interleave with its tables."""
+    handle, path = tempfile.mkstemp(prefix="ctbridge-demo-", suffix=".log")
+    os.close(handle)
+    return open(path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115 - closed by demo()
 
 
 def sandbox(

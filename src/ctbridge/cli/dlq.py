@@ -12,6 +12,9 @@ from rich.table import Table
 from ctbridge.cli.settings_loader import err, open_engine, out
 from ctbridge.engine.inbox import Inbox
 
+# Task ids are 64-bit in the store; a larger number names no dead letter.
+MAX_TASK_ID = 2**63 - 1
+
 app = typer.Typer(
     help="Dead letters: messages that failed permanently or ran out of attempts.",
     no_args_is_help=True,
@@ -51,10 +54,10 @@ def show(task_id: int) -> None:
 
     async def run() -> None:
         async with open_engine() as engine:
-            letter = await Inbox(engine.store).dead_letter(task_id)
-        if letter is None:
-            err.print(f"no dead letter {task_id}")
-            raise typer.Exit(1)
+            inbox = Inbox(engine.store)
+            await refuse_unknown(inbox, [task_id])
+            letter = await inbox.dead_letter(task_id)
+        assert letter is not None
         out.print_json(
             json.dumps(
                 {
@@ -102,6 +105,7 @@ def _change(
     async def run() -> int:
         async with open_engine() as engine:
             inbox = Inbox(engine.store)
+            await refuse_unknown(inbox, task_ids or [])
             action = inbox.replay if verb == "replay" else inbox.purge
             return await action(task_ids or None, connector=connector)
 
@@ -109,3 +113,16 @@ def _change(
     out.print(
         f"{verb}d {count} dead letter(s)" if verb == "purge" else f"replayed {count} dead letter(s)"
     )
+
+
+async def refuse_unknown(inbox: Inbox, task_ids: list[int]) -> None:
+    """Exits 1 with one line naming every id that is not a dead letter."""
+    unknown = [
+        task_id
+        for task_id in task_ids
+        if not 1 <= task_id <= MAX_TASK_ID or await inbox.dead_letter(task_id) is None
+    ]
+    if unknown:
+        names = ", ".join(str(task_id) for task_id in unknown)
+        err.print(f"unknown dead letter id(s): {names} (ctbridge dlq list shows them)")
+        raise typer.Exit(1)

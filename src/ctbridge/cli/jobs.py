@@ -119,7 +119,10 @@ async def _run_with_progress(name: str, params: dict[str, str], *, takeover: boo
     async with open_engine() as engine:
         try:
             run_id, task = await engine.jobs.start(name, params, trigger="cli", takeover=takeover)
-        except (UnknownJob, JobBusy) as error:
+        except UnknownJob as error:
+            err.print(unknown_job_line(engine, name, error), markup=False)
+            raise typer.Exit(2) from None
+        except JobBusy as error:
             err.print(str(error), markup=False)
             raise typer.Exit(2) from None
         loop = asyncio.get_running_loop()
@@ -148,6 +151,27 @@ async def _run_with_progress(name: str, params: dict[str, str], *, takeover: boo
     print_report(final)
     if final.status != "succeeded":
         raise typer.Exit(1)
+
+
+LOAD_SUFFIX = ".load-products"
+LOAD_TARGETS = ("fluent", "ordergroove")
+
+
+def unknown_job_line(engine: Engine, name: str, error: UnknownJob) -> str:
+    """For `load products --to X`, the targets `load` supports and which are enabled, in the
+    words of the command (not the internal job names)."""
+    if not name.endswith(LOAD_SUFFIX):
+        return f"{error}; ctbridge job list shows the jobs"
+    target = name.removesuffix(LOAD_SUFFIX)
+    enabled = [
+        job.removesuffix(LOAD_SUFFIX) for job in engine.registry.jobs() if job.endswith(LOAD_SUFFIX)
+    ]
+    supported = ", ".join(sorted({*LOAD_TARGETS, *enabled}))
+    if target in LOAD_TARGETS:
+        return (
+            f"--to {target}: the {target} connector is not enabled (add it to CTBRIDGE_CONNECTORS)"
+        )
+    return f"--to {target}: load products supports {supported}"
 
 
 async def _watch(engine: Engine, run_id: int, task: asyncio.Task[None]) -> JobRun:

@@ -210,6 +210,10 @@ class JobRunner:
                 interrupted = True
         except LeaseLost as lost:
             status, error = "lost", f"{lost}; it stopped"
+        except Permanent as refused:
+            # The job said why (a bad parameter, a refused call): a reason, not a traceback.
+            status, error = "failed", str(refused) + NOT_RETRIED
+            bound.error("job failed", error=error)
         except Exception as failure:
             status, error = "failed", f"{type(failure).__name__}: {failure}"
             if isinstance(failure, (Permanent, ConfigurationError)):

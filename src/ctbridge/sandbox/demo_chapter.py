@@ -39,6 +39,13 @@ class ChapterResult:
         self.lines.append((what, observed))
 
 
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """ "1 order", "2 orders", "0 categories" (pass the plural when adding "s" is wrong)."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {plural_noun or noun + 's'}"
+
+
 class DemoChapter(Protocol):
     """`ctbridge.connectors.<name>.demo.chapter` is a class implementing this protocol."""
 

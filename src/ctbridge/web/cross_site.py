@@ -46,11 +46,15 @@ def refusal(scope: Scope) -> str | None:
 
 
 def same_origin(origin: str, headers: dict[bytes, bytes]) -> bool:
-    """The Origin's host[:port] is the Host the request was sent to."""
+    """The Origin's host[:port] is the Host the request was sent to (or, behind a proxy that
+    rewrites Host, the X-Forwarded-Host it names)."""
     if origin == "null":
         return False
-    host = headers.get(b"host", b"").decode("latin-1").lower()
-    return bool(host) and urlsplit(origin).netloc.lower() == host
+    hosts = {
+        headers.get(name, b"").decode("latin-1").split(",")[0].strip().lower()
+        for name in (b"host", b"x-forwarded-host")
+    } - {""}
+    return urlsplit(origin).netloc.lower() in hosts
 
 
 class CrossSiteGuard:

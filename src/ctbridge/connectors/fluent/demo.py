@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from ctbridge.commercetools.messages import to_message
-from ctbridge.sandbox.demo_chapter import ChapterResult, DemoContext
+from ctbridge.sandbox.demo_chapter import ChapterResult, DemoContext, plural
 from ctbridge.sandbox.fluent import FluentEmulator
 from ctbridge.sandbox.server import BackgroundServer
 
@@ -73,6 +73,12 @@ class chapter:  # noqa: N801 - the name the demo looks up
                 },
             )
         await demo.settle(30)
+        published = [
+            product
+            for product in ct.all("products")
+            if (product.get("masterData") or {}).get("published")
+        ]
+        variants = sum(_variant_count(product) for product in published)
         started = time.perf_counter()
         run_id = await demo.engine.runtime.start_job("fluent.load-products", {}, trigger="demo")
         run = await demo.engine.jobs.get(run_id)
@@ -83,11 +89,20 @@ class chapter:  # noqa: N801 - the name the demo looks up
             await asyncio.sleep(0.1)
         self.fluent.wait_for_events(30)
         products = self.fluent.entities("PRODUCT")
+        categories = len(self.fluent.entities("CATEGORY"))
+        counts = run.report.counts
+        skipped = [d for d in run.report.details if d.get("outcome") == "skipped"]
         result.add(
-            f"catalog load of {PRODUCTS} products x 3 variants ({run.status})",
-            f"{sum(p['type'] == 'STANDARD' for p in products)} standard and "
-            f"{sum(p['type'] == 'VARIANT' for p in products)} variant products, "
-            f"{len(self.fluent.entities('CATEGORY'))} category in Fluent "
+            f"catalog load of every published product in commercetools: "
+            f"{plural(len(published), 'product')} with {plural(variants, 'variant')}, "
+            f"{PRODUCTS} of them added by this chapter, the rest seeded or added by earlier "
+            f"chapters ({run.status})",
+            f"sent {plural(counts.get('products_sent', 0), 'product')} with "
+            f"{plural(counts.get('variants_sent', 0), 'variant')}"
+            + (f"; skipped {len(skipped)}: {skipped[0].get('reason')}" if skipped else "")
+            + f"; Fluent holds {sum(p['type'] == 'STANDARD' for p in products)} standard and "
+            f"{sum(p['type'] == 'VARIANT' for p in products)} variant products and "
+            f"{plural(categories, 'category', 'categories')}, "
             f"in {time.perf_counter() - started:.1f}s",
         )
         result.ok = run.status == "succeeded"
@@ -142,8 +157,9 @@ class chapter:  # noqa: N801 - the name the demo looks up
         created = [o for o in self.fluent.entities("ORDER") if o["ref"] == f"HD_{order['id']}"]
         result.add(
             f"order {order.get('orderNumber')} created in commercetools",
-            f"Fluent order {created[0]['ref']} ({created[0]['status']}) for "
-            f"{len(self.fluent.entities('CUSTOMER'))} customer"
+            f"Fluent order {created[0]['ref']} ({created[0]['status']}) for the guest "
+            f"{order['customerEmail']}; "
+            f"{plural(len(self.fluent.entities('CUSTOMER')), 'customer')} in Fluent"
             if created
             else "no Fluent order",
         )
@@ -200,8 +216,8 @@ class chapter:  # noqa: N801 - the name the demo looks up
         ]
         result.add(
             "fulfilment and consignment",
-            f"line item metadata {'set' if metadata else 'missing'}; {len(deliveries)} delivery "
-            f"with tracking {', '.join(t for t in tracking if t) or 'none'}",
+            f"line item metadata {'set' if metadata else 'missing'}; "
+            f"{plural(len(deliveries), 'delivery', 'deliveries')} with tracking {', '.join(t for t in tracking if t) or 'none'}",
         )
         return (
             back.get("orderState") == "Confirmed"
@@ -212,3 +228,8 @@ class chapter:  # noqa: N801 - the name the demo looks up
 
     def stop(self) -> None:
         self.server.stop()
+
+
+def _variant_count(product: dict[str, Any]) -> int:
+    current = (product.get("masterData") or {}).get("current") or {}
+    return 1 + len(current.get("variants") or [])

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ctbridge.engine.inbox import Inbox
-from ctbridge.sandbox.demo_chapter import ChapterResult, DemoContext
+from ctbridge.sandbox.demo_chapter import ChapterResult, DemoContext, plural
 from ctbridge.sandbox.newstore import NewStoreEmulator
 from ctbridge.sandbox.server import BackgroundServer
 
@@ -80,8 +80,8 @@ class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connec
         items = len(injected.payload["shipments"][0]["items"]) if injected else 0
         result.add(
             f"order {ORDER_NUMBER} (2 × {SKU}) created in commercetools",
-            f"NewStore order {injected.response['id'] if injected else 'missing'} with {items} "
-            f"items; NewStore ATP now {self.emulator.stock(SKU, 'DC-BERLIN')['atp']} at DC-BERLIN",
+            f"NewStore order {injected.response['id'] if injected else 'missing'} with "
+            f"{plural(items, 'item')}; NewStore ATP now {self.emulator.stock(SKU, 'DC-BERLIN')['atp']} at DC-BERLIN",
         )
         result.ok &= injected is not None and items == 2
 
@@ -100,8 +100,9 @@ class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connec
             )
         result.add(
             "NewStore totals",
-            f"{len(self.emulator.orders)} orders injected, {self.emulator.tokens_issued} tokens "
-            f"issued, {len(self.emulator.requests)} requests",
+            f"{plural(len(self.emulator.orders), 'order')} injected, "
+            f"{plural(self.emulator.tokens_issued, 'token')} issued, "
+            f"{plural(len(self.emulator.requests), 'request')}",
         )
         return result
 

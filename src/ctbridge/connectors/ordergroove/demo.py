@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ctbridge.sandbox.demo_chapter import ChapterResult, DemoContext
+from ctbridge.sandbox.demo_chapter import ChapterResult, DemoContext, plural
 from ctbridge.sandbox.ordergroove import OrdergrooveEmulator
 from ctbridge.sandbox.server import BackgroundServer
 
@@ -44,9 +44,10 @@ class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connec
         calls = dict(self.emulator.calls)
         result.add(
             "initial load (keyset pages → bulk create/update of 100)",
-            f"{run.status}: {counts.get('sent', 0)} variants sent, "
+            f"{run.status}: {plural(counts.get('sent', 0), 'variant')} sent, "
             f"{counts.get('skipped', 0)} skipped, {counts.get('failed', 0)} failed; "
-            f"Ordergroove calls {calls}; holds {len(self.emulator.products)} products",
+            f"Ordergroove calls {calls}; holds "
+            f"{plural(len(self.emulator.products), 'product')}",
         )
         result.ok &= run.status == "succeeded" and self.emulator.product(SKU) is not None
         before = self._price()
@@ -98,7 +99,7 @@ class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connec
         result.add(
             "Ordergroove totals",
             f"calls {snapshot['calls']}, refused {snapshot['refused']}, "
-            f"{snapshot['products']} products, {snapshot['live']} live",
+            f"{plural(snapshot['products'], 'product')}, {snapshot['live']} live",
         )
         return result
 
