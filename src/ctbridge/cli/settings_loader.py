@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import typer
 from rich.console import Console
 
-from ctbridge import logs
+from ctbridge import logs, tracing
 from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.host import Engine
 from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
@@ -56,6 +56,7 @@ def commercetools_settings(required: bool) -> CommercetoolsSettings | None:
 async def open_engine(*, need_commercetools: bool = False) -> AsyncIterator[Engine]:
     settings = engine_settings()
     ct = commercetools_settings(need_commercetools or bool(settings.connectors))
+    tracing.configure()  # on only when the standard OTEL_* variables ask for traces
     with configuration_errors():
         engine = await Engine.open(settings, commercetools_settings=ct)
     try:

@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, func, select, update
 
 from ctbridge.engine.message import Message
 from ctbridge.engine.store import Store, dumps, loads
-from ctbridge.engine.tables import inbox_messages, rejected_deliveries, tasks
+from ctbridge.engine.tables import inbox_messages, message_traces, rejected_deliveries, tasks
 
 MAX_REJECTED_BODY = 64 * 1024
 
@@ -54,6 +54,7 @@ class Inbox:
             .on_conflict_do_nothing(index_elements=[inbox_messages.c.message_id])
             .returning(inbox_messages.c.id, inbox_messages.c.message_id)
         )
+        self._insert_traces = store.insert(message_traces).on_conflict_do_nothing()
 
     async def enqueue(self, message: Message, connectors: Sequence[str]) -> bool:
         return (await self.enqueue_many([(message, connectors)]))[0]
@@ -78,6 +79,13 @@ class Inbox:
                 task_rows.extend(_task_row(pk, message, connector, now) for connector in connectors)
             if task_rows:
                 await conn.execute(tasks.insert(), task_rows)
+            traces = [
+                {"message_pk": inserted[message.id], "context": message.trace_context}
+                for message, _ in items
+                if message.trace_context and message.id in inserted
+            ]
+            if traces:
+                await conn.execute(self._insert_traces, traces)
         seen: set[str] = set()
         results = []
         for message, _ in items:
@@ -228,6 +236,7 @@ def message_from_row(row: Any) -> Message:
         resource_version=row.resource_version,
         payload=loads(row.payload),
         payload_included=bool(row.payload_included),
+        trace_context=getattr(row, "trace_context", None),
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Sequence
 
 import structlog
 
+from ctbridge import tracing
 from ctbridge.engine import metrics
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.message import Message
@@ -98,6 +100,11 @@ class IntakeWriter:
             self._task = asyncio.create_task(self._run(), name="intake-writer")
 
     async def submit(self, message: Message, connectors: Sequence[str]) -> bool:
+        if message.trace_context is None:
+            # Taken here, in the delivering request's context: the group commit runs elsewhere.
+            context = tracing.current_context()
+            if context is not None:
+                message = dataclasses.replace(message, trace_context=context)
         reason = unstorable_reason(message)
         if reason is not None:
             await self._reject(message, reason)

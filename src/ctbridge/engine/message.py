@@ -28,6 +28,8 @@ class Message:
     payload: dict[str, Any] = field(default_factory=dict)
     payload_included: bool = True
     created_at: datetime | None = None
+    trace_context: str | None = None
+    """The delivering request's trace context, when traces are on (see ctbridge.tracing)."""
 
     @property
     def resource_key(self) -> str | None:

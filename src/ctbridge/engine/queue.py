@@ -16,7 +16,7 @@ from ctbridge.engine.inbox import Status, message_from_row
 from ctbridge.engine.message import Message
 from ctbridge.engine.retry_policy import RetryPolicy
 from ctbridge.engine.store import Store
-from ctbridge.engine.tables import inbox_messages, resource_states, tasks
+from ctbridge.engine.tables import inbox_messages, message_traces, resource_states, tasks
 
 log = structlog.get_logger("ctbridge.queue")
 MAX_ERROR_TEXT = 4000
@@ -86,6 +86,7 @@ _CLAIMED_COLUMNS = (
     inbox_messages.c.resource_version,
     inbox_messages.c.payload,
     inbox_messages.c.payload_included,
+    message_traces.c.context.label("trace_context"),
 )
 
 
@@ -169,6 +170,7 @@ class TaskQueue:
             rows = await conn.execute(
                 select(*_CLAIMED_COLUMNS)
                 .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
+                .outerjoin(message_traces, message_traces.c.message_pk == tasks.c.message_pk)
                 .where(tasks.c.id.in_(run_ids))
                 .order_by(tasks.c.id)
             )
@@ -299,6 +301,7 @@ class TaskQueue:
                 rows = await conn.execute(
                     select(*_CLAIMED_COLUMNS)
                     .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
+                    .outerjoin(message_traces, message_traces.c.message_pk == tasks.c.message_pk)
                     .where(tasks.c.id.in_(dead_ids))
                     .order_by(tasks.c.id)
                 )

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from ctbridge import tracing
 from ctbridge.engine.tables import kv_state, metadata
 
 log = structlog.get_logger("ctbridge.store")
@@ -69,6 +70,8 @@ class Store:
                 pool_pre_ping=True,
                 hide_parameters=True,  # errors must never log payloads or credentials
             )
+
+        tracing.instrument_database(self.engine)
 
     @property
     def dialect(self) -> Any:

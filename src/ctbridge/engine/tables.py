@@ -72,6 +72,21 @@ Index(
     postgresql_where=tasks.c.status == "running",
 )
 
+# The trace context (W3C traceparent, as JSON) of the request that delivered a message, kept only
+# while traces are on, so that the worker continues the trace intake began. A table of its own:
+# no column changes for stores created before it.
+message_traces = Table(
+    "message_traces",
+    metadata,
+    Column(
+        "message_pk",
+        ID,
+        ForeignKey("inbox_messages.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("context", String(512), nullable=False),
+)
+
 # Per connector and resource: the newest position (sequence number) applied, the stale guard.
 resource_states = Table(
     "resource_states",

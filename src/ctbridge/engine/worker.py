@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from ctbridge import tracing
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import Outcome
 from ctbridge.engine.errors import Permanent, Retryable
@@ -253,8 +254,14 @@ class Worker:
             return TaskResult(task, Status.SKIPPED, "no handler for this message type")
         async with self._semaphore:
             started = time.perf_counter()
+            span = tracing.continued(
+                message.trace_context,
+                f"handle {message.type}",
+                {"ctbridge.connector": task.connector, "ctbridge.message_id": message.id},
+            )
             try:
-                outcome = await handler(message)
+                with span:
+                    outcome = await handler(message)
             except Permanent as error:
                 bound.warning("permanent failure", reason=error.reason)
                 return TaskResult(task, Status.DEAD, f"permanent: {error.reason}")

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from ctbridge import tracing
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.commercetools.transports.push import PushIntake
 from ctbridge.commercetools.transports.settings import TransportSettings
@@ -93,4 +94,5 @@ def create_app(
     app.add_middleware(RequestDeadline, seconds=engine.settings.request_deadline_seconds)
     app.add_middleware(BodyLimit, limit=engine.settings.max_body_bytes)
     app.add_middleware(CrossSiteGuard)
+    tracing.instrument_app(app)
     return app
