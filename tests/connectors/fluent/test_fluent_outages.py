@@ -4,6 +4,8 @@ their checkpoint kept; the run's report says how long Fluent was unavailable."""
 import asyncio
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.connectors.fluent.test_fluent_connector import seed_catalog
 from tests.connectors.fluent.test_fluent_inbound_jobs import OLD, stock, supply_channel
 
@@ -143,3 +145,33 @@ def test_concurrent_failures_count_as_one_outage_measured_once():
     now[0] = 15.0
     assert window.exceeded(window.failed())
     assert (window.outages, window.failed_calls, window.unavailable_seconds()) == (2, 4, 8.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["fail", "ok"]), st.floats(0, 10, allow_nan=False)),
+        max_size=40,
+    )
+)
+def test_unavailable_time_is_the_union_of_outages_however_calls_interleave(steps):
+    """Calls of one run fail and succeed in any interleaving: an outage runs from the first
+    failure to the next success, and the total is the sum of those spans."""
+    from ctbridge.connectors.fluent.outage import OutageWindow
+
+    now = [0.0]
+    window = OutageWindow(tolerance=1e9, clock=lambda: now[0])
+    expected, outages, down_since = 0.0, 0, None
+    for kind, wait in steps:
+        now[0] += wait
+        if kind == "fail":
+            window.failed()
+            if down_since is None:
+                down_since, outages = now[0], outages + 1
+        else:
+            window.succeeded()
+            if down_since is not None:
+                expected, down_since = expected + now[0] - down_since, None
+    ongoing = now[0] - down_since if down_since is not None else 0.0
+    assert window.outages == outages
+    assert abs(window.unavailable_seconds() - (expected + ongoing)) < 1e-6
