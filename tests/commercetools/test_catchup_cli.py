@@ -6,11 +6,13 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from tests.engine.effects_worker import EffectsConnector, create_effects_table, effects
 
@@ -163,7 +165,14 @@ async def handled_ids(database_url: str) -> set[str]:
         await store.dispose()
 
 
-def test_worker_with_catchup_auto_brings_in_what_happened_while_it_was_down(tmp_path):
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_catchup_auto_brings_in_what_happened_while_ctbridge_was_down(tmp_path, command):
     emulator = CommercetoolsEmulator("shop", "client", "secret")
     database = f"sqlite:///{tmp_path}/w.db"
     publish_products(emulator, 1)
@@ -171,9 +180,14 @@ def test_worker_with_catchup_auto_brings_in_what_happened_while_it_was_down(tmp_
     publish_products(emulator, 2, start=1)  # ctbridge is down
     expected = {m["id"] for m in emulator.messages("ProductPublished")}
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CTP_", "CTBRIDGE_"))}
+    arguments = (
+        ["worker", "--no-scheduler"]
+        if command == "worker"
+        else ["serve", "--port", str(free_port())]
+    )
     with BackgroundServer(emulator.app) as server:
         worker = subprocess.Popen(  # noqa: S603 - fixed argv
-            [sys.executable, "-m", "ctbridge", "worker", "--no-scheduler"],
+            [sys.executable, "-m", "ctbridge", *arguments],
             cwd=ROOT,
             env={
                 **clean,
