@@ -31,6 +31,7 @@ class Findings:
     commercetools: CommercetoolsSettings | None = None
     engine: Engine | None = None
     client: CommercetoolsClient | None = None
+    project_readable: bool = False
     cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def need_settings(self) -> EngineSettings:
@@ -120,7 +121,8 @@ async def connector_settings(found: Findings) -> str:
 
 
 async def commercetools_project(found: Findings) -> str:
-    body = await found.need_commercetools().get("")
+    body = await found.need_commercetools().project()
+    found.project_readable = True
     return f"token ok, project '{body.get('name') or body.get('key')}' readable"
 
 
@@ -153,6 +155,8 @@ async def messages(found: Findings) -> str:
     from ctbridge.commercetools.catchup import messages_query_check
 
     settings = found.need_settings()
+    if not found.project_readable:
+        raise NotApplicable("commercetools is not readable")
     return await messages_query_check(
         found.need_commercetools(), required=settings.catchup == "auto"
     )
