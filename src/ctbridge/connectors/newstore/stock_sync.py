@@ -140,8 +140,10 @@ class InventoryReconciler:
         self.phase_seconds["compare"] = time.perf_counter() - started
         started = time.perf_counter()
         total = len(changes) + len(creates)
-        if self.progress:
-            await self.progress(0, total, f"{len(changes)} to update, {len(creates)} to create")
+        # Progress is a store write: only worth it for runs long enough to be watched.
+        watched = self.progress if total >= PROGRESS_EVERY else None
+        if watched:
+            await watched(0, total, f"{len(changes)} to update, {len(creates)} to create")
         jobs: list[Callable[[], Awaitable[None]]] = [
             (lambda e=entry, a=atp, o=outcome: self._set(e, a, o))
             for entry, atp, outcome in changes
@@ -153,13 +155,13 @@ class InventoryReconciler:
             nonlocal done
             await job()
             done += 1
-            if self.progress and done % PROGRESS_EVERY == 0:
-                await self.progress(done, total, "writing")
+            if watched and done % PROGRESS_EVERY == 0:
+                await watched(done, total, "writing")
 
         await self._run_bounded([(lambda j=job: tracked(j)) for job in jobs])
         self.phase_seconds["write"] = time.perf_counter() - started
-        if self.progress:
-            await self.progress(total, total, "done")
+        if watched:
+            await watched(total, total, "done")
 
     async def _compare_all(
         self, atp: dict[StockKey, int], changes: list[tuple[dict[str, Any], int, str]]
