@@ -119,6 +119,16 @@ async def test_a_cross_site_get_with_credentials_starts_nothing(engine):
     assert response.status_code == 403
 
 
+async def test_following_a_link_to_the_admin_page_works_but_not_to_a_trigger(ordergroove):
+    navigation = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    navigation["Sec-Fetch-Dest"] = "document"
+    async with asgi_client(create_app(ordergroove)) as client:
+        page = await client.get("/admin", auth=ADMIN, headers=navigation)
+        trigger = await client.get("/service?startUpload=true", auth=ADMIN, headers=navigation)
+    assert page.status_code == 200
+    assert trigger.status_code == 403
+
+
 async def test_the_admin_page_cannot_be_framed_and_loads_only_its_own_script(engine):
     async with asgi_client(create_app(engine)) as client:
         page = await client.get("/admin", auth=ADMIN)
