@@ -15,6 +15,7 @@ from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.web.app import create_app
 from ctbridge.web.pull import run_pull_consumer
+from ctbridge.web.server_config import server_config
 
 
 def serve(
@@ -35,16 +36,14 @@ def serve(
     async def run() -> None:
         async with open_engine() as engine:
             app = create_app(engine, background=worker)
-            config = uvicorn.Config(
+            config = server_config(
                 app,
                 host=host,
                 port=port_number,
+                settings=engine.settings,
                 log_config=None,
                 access_log=False,
                 lifespan="on",
-                # An idle keep-alive connection is closed; a slow body is cut by the app's
-                # request deadline (CTBRIDGE_REQUEST_DEADLINE_SECONDS).
-                timeout_keep_alive=max(1, round(engine.settings.keep_alive_seconds)),
             )
             await uvicorn.Server(config).serve()
 
