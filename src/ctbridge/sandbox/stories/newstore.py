@@ -15,7 +15,7 @@ ORDER_NUMBER = "NS-DEMO-1001"
 JOB = "newstore.stock-sync"
 
 
-class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connector
+class chapter:  # noqa: N801 - the name the sandbox stack looks up in every story
     """Starts the NewStore emulator (client credentials, ATP export) and tells the story."""
 
     def __init__(self) -> None:
