@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -113,7 +114,7 @@ async def store_history(database_url: str, count: int) -> None:
         await store.dispose()
 
 
-async def measure(database_url: str, count: int, batch: int, history: int) -> dict[str, float]:
+async def measure(database_url: str, count: int, batch: int, history: int) -> dict[str, Any]:
     if history:
         await store_history(database_url, history)
     engine = await Engine.open(
@@ -152,7 +153,10 @@ async def measure(database_url: str, count: int, batch: int, history: int) -> di
         tenth = max(1, count // 10)
         first = tenth / (handled[tenth - 1] - started)
         last = tenth / (handled[-1] - handled[-tenth - 1]) if count > tenth else first
+        edges = [started] + [handled[min(count, (i + 1) * tenth) - 1] for i in range(10)]
+        deciles = [tenth / max(1e-9, edges[i + 1] - edges[i]) for i in range(10)]
         return {
+            "deciles": deciles,
             "rate": count / (handled[-1] - started),
             "first": first,
             "last": last,
@@ -162,11 +166,18 @@ async def measure(database_url: str, count: int, batch: int, history: int) -> di
         await engine.close()
 
 
-def report(name: str, figures: dict[str, float], args: argparse.Namespace) -> None:
+def steadiness(figures: dict[str, Any]) -> float:
+    """min/max of the first and last rates: 1.0 when the rate does not depend on the backlog
+    in either direction (flatness > 1 means the big backlog at the start was the slow part)."""
+    return min(figures["first"], figures["last"]) / max(figures["first"], figures["last"])
+
+
+def report(name: str, figures: dict[str, Any], args: argparse.Namespace) -> None:
     print(
         f"{name}: {figures['rate']:.0f} messages/s with one worker ({args.messages} messages, "
         f"{args.history} history rows); first 10 %: {figures['first']:.0f}/s, "
-        f"last 10 %: {figures['last']:.0f}/s, flatness {figures['flatness']:.2f}"
+        f"last 10 %: {figures['last']:.0f}/s, flatness {figures['flatness']:.2f}; "
+        f"per tenth: {' '.join(f'{rate:.0f}' for rate in figures['deciles'])}"
     )
 
 
@@ -203,6 +214,7 @@ async def main() -> None:
         f"flatness_sqlite={sqlite['flatness']:.2f} "
         f"flatness_postgresql={postgres['flatness']:.2f} "
         f"flatness={min(sqlite['flatness'], postgres['flatness']):.2f} "
+        f"steadiness={min(steadiness(sqlite), steadiness(postgres)):.2f} "
         f"history={args.history} messages={args.messages} target_per_s=500 target_flatness=0.9"
     )
 
