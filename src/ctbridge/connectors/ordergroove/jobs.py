@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ctbridge.commercetools.client import CommercetoolsClient
 
 ProductMapper = Callable[[Mapping[str, Any], MappingRules, datetime], ProductMapping]
-PAGE_SIZE = 250
+PAGE_SIZE = 100  # small first page: the first bulk call leaves sooner
 PAGES_AHEAD = 2
 _END = object()
 
@@ -70,7 +70,7 @@ class CatalogSync:
         products_before = int(checkpoint.get("products", 0))
         for outcome, n in earlier.items():
             ctx.report.count(outcome, n)
-        total = await self._total_products()
+        counting = asyncio.create_task(self._total_products())  # progress only: not awaited first
         frontier = ResolutionFrontier()
         committer = LoadCommitter(
             ctx,
@@ -79,7 +79,10 @@ class CatalogSync:
             after_id=after_id,
             earlier=earlier,
             products_before=products_before,
-            total=total,
+            total=None,
+        )
+        counting.add_done_callback(
+            lambda task: None if task.cancelled() else committer.set_total(task.result())
         )
 
         async def on_batch(resolutions: list[Resolution]) -> None:
@@ -110,6 +113,9 @@ class CatalogSync:
                     await self._send_page(ctx, page, pipeline, frontier, only_changed)
                     committer.request()
             await pipeline.finish()
+        except BaseException:
+            counting.cancel()
+            raise
         finally:
             await pipeline.aclose()
             await committer.flush()
@@ -119,6 +125,7 @@ class CatalogSync:
                     "ordergroove_unavailable_seconds",
                     round(outage.unavailable_seconds + outage.ongoing_seconds),
                 )
+        total = await counting
         await ctx.progress(products_before + frontier.committed_products, total, "finished")
         if only_changed:
             await ctx.save_checkpoint(None)

@@ -45,6 +45,9 @@ class LoadCommitter:
         self._dirty = False
         self._writer: asyncio.Task[None] | None = None
 
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+
     def accepted(self, products: list[Mapping[str, Any]]) -> None:
         self._accepted.extend(products)
 
