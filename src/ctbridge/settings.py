@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 

@@ -9,7 +9,7 @@ import typer
 
 from ctbridge.cli.doctor_checks import CHECKS, Check, Findings, NotApplicable, target_checks
 from ctbridge.cli.settings_loader import out
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 
 COLOURS = {"ok": "green", "FAIL": "red", "skip": "yellow"}
 

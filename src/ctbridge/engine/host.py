@@ -11,7 +11,6 @@ import structlog
 
 from ctbridge.engine.connector import Connector, ConnectorFactory
 from ctbridge.engine.discovery import connector_factories, load_extensions
-from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.jobs import JobRun, JobRunner
 from ctbridge.engine.queue import TaskResult
 from ctbridge.engine.registry import Registry
@@ -19,6 +18,7 @@ from ctbridge.engine.runtime import Runtime
 from ctbridge.engine.scheduler import Scheduler
 from ctbridge.engine.store import Store
 from ctbridge.engine.worker import Worker, worker_name
+from ctbridge.errors import ConfigurationError
 from ctbridge.notifications import (
     DeadLetterSummary,
     NotificationSettings,

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import structlog
 
 from ctbridge.engine.coalescer import Coalescer
-from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.message import Message
 from ctbridge.engine.rate_limit import RateLimiter
 from ctbridge.engine.registry import Registry
 from ctbridge.engine.state import KeyValueStore
 from ctbridge.engine.store import Store
+from ctbridge.errors import ConfigurationError
 from ctbridge.settings import CommercetoolsSettings, EngineSettings
 
 if TYPE_CHECKING:
