@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asyncpg  # noqa: E402
 from noop_connector import NoopConnector  # noqa: E402
 
-from ctbridge.engine.host import Engine  # noqa: E402
 from ctbridge.engine.inbox import Inbox  # noqa: E402
 from ctbridge.engine.message import Message  # noqa: E402
+from ctbridge.host import Engine  # noqa: E402
 from ctbridge.settings import EngineSettings  # noqa: E402
 
 

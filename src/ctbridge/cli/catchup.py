@@ -20,9 +20,9 @@ from ctbridge.commercetools.catchup import (
 )
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.commercetools.message_resource_types import commercetools_message_types
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
+from ctbridge.host import Engine
 
 log = structlog.get_logger("ctbridge.catchup")
 

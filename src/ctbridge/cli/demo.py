@@ -1,4 +1,6 @@
-"""`ctbridge demo` and `ctbridge sandbox`: see ctbridge work without a commercetools account."""
+"""`ctbridge demo` and `ctbridge sandbox`: see ctbridge work without a commercetools account.
+
+The only product module that uses the sandbox, and only when one of these commands runs."""
 
 from __future__ import annotations
 
@@ -13,15 +15,15 @@ from typing import TextIO
 import typer
 from rich.table import Table
 
-from ctbridge import logs
 from ctbridge.cli.settings_loader import err, out
-from ctbridge.sandbox.stack import DEMO_CONNECTORS, SandboxStack
 
 
 def demo(products: int = typer.Option(12, help="Products in the seeded catalog")) -> None:
     """Starts the emulators and ctbridge (SQLite, embedded), seeds a catalog and runs every
     connector's story end to end, then prints what flowed where with counts and timings."""
+    from ctbridge import logs
     from ctbridge.sandbox.demo import run_demo
+    from ctbridge.sandbox.stack import SandboxStack
 
     log_file = demo_log_file()
     logs.configure("INFO", "console", stream=log_file)
@@ -89,6 +91,7 @@ def sandbox(
     `ctbridge deploy` and `ctbridge serve` in another terminal work against it as they are.
     Runs until Ctrl-C."""
     from ctbridge.sandbox.environment_file import dotenv_text, shell_text
+    from ctbridge.sandbox.stack import DEMO_CONNECTORS, SandboxStack
 
     console = err if shell else out
 

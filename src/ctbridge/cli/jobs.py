@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ctbridge.cli.settings_loader import err, open_engine, out
-from ctbridge.engine.host import Engine
 from ctbridge.engine.jobs import JobBusy, JobRun, UnknownJob
+from ctbridge.host import Engine
 
 app = typer.Typer(help="Scheduled and on-demand jobs.", no_args_is_help=True)
 load_app = typer.Typer(help="Bulk loads from commercetools into a target.", no_args_is_help=True)

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 
 from ctbridge import logs, tracing
-from ctbridge.engine.host import Engine
 from ctbridge.errors import ConfigurationError
+from ctbridge.host import Engine
 from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
 
 err = Console(stderr=True)

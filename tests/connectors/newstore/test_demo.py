@@ -3,7 +3,7 @@
 from ctbridge.commercetools.messages import to_message
 from ctbridge.connectors.newstore.connector import NewStoreConnector
 from ctbridge.connectors.newstore.demo import chapter
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.sandbox.demo_chapter import DemoContext
 from ctbridge.settings import EngineSettings
 

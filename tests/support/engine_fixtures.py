@@ -1,4 +1,6 @@
-"""pytest fixtures for projects building on ctbridge: `pytest_plugins = ["ctbridge.testing"]`.
+"""pytest fixtures for tests of connectors built on ctbridge; they live with the tests (pytest is no
+runtime dependency of ctbridge). Use: `pytest_plugins = ["tests.support.engine_fixtures"]` in a
+root conftest, or import the fixtures into a test module.
 
 - `commercetools_emulator`: a running commercetools emulator (`.emulator`, `.url`, `.settings`).
 - `ctbridge_engine_factory`: opens engines on a SQLite file in the test's tmp_path and closes
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from ctbridge.engine.connector import ConnectorFactory
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.server import BackgroundServer
 from ctbridge.sandbox.stack import CLIENT_ID, CLIENT_SECRET, PROJECT_KEY
