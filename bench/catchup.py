@@ -18,10 +18,10 @@ from multiprocessing.connection import Connection
 from ctbridge.commercetools.catchup import catch_up
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.engine.connector import Connector, Handler
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.engine.message import Message
+from ctbridge.host import Engine
 from ctbridge.settings import CommercetoolsSettings, EngineSettings
 
 TYPES = ["InventoryEntryCreated"]

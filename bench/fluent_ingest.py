@@ -20,7 +20,7 @@ import httpx
 
 from ctbridge.connectors.fluent.config import FluentSettings
 from ctbridge.connectors.fluent.connector import FluentConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.fluent import FluentEmulator
 from ctbridge.sandbox.server import BackgroundServer

@@ -28,7 +28,7 @@ SERVER = """
 import asyncio, sys
 sys.path.insert(0, sys.argv[3])
 import uvicorn
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.settings import EngineSettings
 from ctbridge.web.app import create_app
 from noop_connector import NoopConnector

@@ -29,7 +29,7 @@ import httpx
 
 from ctbridge.connectors.newstore.config import NewStoreSettings
 from ctbridge.connectors.newstore.connector import NewStoreConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.settings import CommercetoolsSettings, EngineSettings
 
 

@@ -117,7 +117,7 @@ class Emulators:
 async def open_engine(emulators: Emulators, folder: str, per_minute: int, **engine_options: Any):
     from ctbridge.connectors.ordergroove.config import OrdergrooveSettings
     from ctbridge.connectors.ordergroove.connector import OrdergrooveConnector
-    from ctbridge.engine.host import Engine
+    from ctbridge.host import Engine
     from ctbridge.settings import CommercetoolsSettings, EngineSettings
 
     info = emulators.info

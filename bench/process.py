@@ -27,11 +27,11 @@ import asyncpg  # noqa: E402
 from noop_connector import NoopConnector  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
-from ctbridge.engine.host import Engine  # noqa: E402
 from ctbridge.engine.inbox import Inbox  # noqa: E402
 from ctbridge.engine.message import Message  # noqa: E402
 from ctbridge.engine.store import Store  # noqa: E402
 from ctbridge.engine.tables import tasks  # noqa: E402
+from ctbridge.host import Engine  # noqa: E402
 from ctbridge.settings import EngineSettings  # noqa: E402
 
 

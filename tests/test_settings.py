@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
 
 

@@ -7,7 +7,8 @@ from typing import Annotated, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.engine.config import EngineConfig
+from ctbridge.errors import ConfigurationError
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
@@ -42,27 +43,16 @@ class CommercetoolsSettings(BaseSettings):
         return found or [f"manage_project:{self.project_key}"]
 
 
-class EngineSettings(BaseSettings):
-    """The runtime: store, enabled connectors, retries, admin access, extensions."""
+class EngineSettings(BaseSettings, EngineConfig):
+    """The process: store, enabled connectors, extensions, admin access, HTTP limits, logs; the
+    engine's own tuning (attempts, backoff, worker, leases, job retries, retention) comes from
+    `EngineConfig` and is read from the same CTBRIDGE_* variables."""
 
     model_config = SettingsConfigDict(**ENV_FILE_CONFIG, env_prefix="CTBRIDGE_")
 
     database_url: str = "sqlite:///ctbridge.db"
     connectors: Annotated[list[str], NoDecode] = Field(default_factory=list)
     extensions: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    max_attempts: int = Field(default=8, ge=1, le=100)
-    retry_base_seconds: float = Field(default=2.0, gt=0)
-    retry_max_seconds: float = Field(default=900.0, gt=0)
-    worker_concurrency: int = Field(default=128, ge=1, le=1024)
-    worker_batch: int = Field(default=200, ge=1, le=1000)
-    lease_seconds: float = Field(default=300.0, gt=0)
-    # Finished work older than this is purged hourly; 0 keeps everything (see engine/retention).
-    retention_days: float = Field(default=7.0, ge=0)
-    # A failed resumable job (a load) is retried by the scheduler this many times, backing off
-    # from this many seconds up to CTBRIDGE_RETRY_MAX_SECONDS (see engine/job_retry).
-    job_retries: int = Field(default=5, ge=0, le=100)
-    job_retry_base_seconds: float = Field(default=60.0, gt=0)
-    poll_seconds: float = Field(default=0.5, gt=0)
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
     max_body_bytes: int = 16 * 1024 * 1024

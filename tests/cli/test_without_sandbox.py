@@ -163,7 +163,7 @@ def test_every_product_module_imports_and_the_app_serves_all_connectors(tmp_path
     for module in (
         "ctbridge.cli.demo",
         "ctbridge.web.app",
-        "ctbridge.engine.host",
+        "ctbridge.host",
         "ctbridge.commercetools.client",
         "ctbridge.connectors.ordergroove.connector",
         "ctbridge.connectors.fluent.connector",

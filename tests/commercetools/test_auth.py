@@ -10,7 +10,7 @@ import pytest
 
 from ctbridge.commercetools.auth import ClientCredentialsAuth, refresh_delay, token_endpoint
 from ctbridge.commercetools.errors import Unauthorized
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 
 @pytest.mark.parametrize(

@@ -20,10 +20,10 @@ from ctbridge.commercetools.catchup import (
 from ctbridge.commercetools.client import CommercetoolsClient
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.engine.connector import Connector, Handler
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.engine.message import Message
+from ctbridge.host import Engine
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.server import BackgroundServer
 from ctbridge.settings import CommercetoolsSettings, EngineSettings

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from tests.engine.effects_worker import EffectsConnector, create_effects_table, effects
 
 from ctbridge.commercetools.intake import DeliveryIntake
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.engine.store import Store
+from ctbridge.host import Engine
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.server import BackgroundServer
 from ctbridge.settings import EngineSettings

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from ctbridge.commercetools.catchup import catch_up
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.engine.connector import Connector, Handler
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.engine.message import Message
 from ctbridge.engine.tables import inbox_messages
+from ctbridge.host import Engine
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.server import BackgroundServer
 from ctbridge.settings import CommercetoolsSettings, EngineSettings

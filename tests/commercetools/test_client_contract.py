@@ -8,7 +8,7 @@ import pytest
 
 from ctbridge.commercetools.client import CommercetoolsClient
 from ctbridge.commercetools.errors import ConcurrentModification, InvalidInput, NotFound
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 from ctbridge.settings import CommercetoolsSettings
 
 

@@ -20,7 +20,7 @@ from ctbridge.commercetools.errors import (
     Unauthorized,
 )
 from ctbridge.commercetools.retry import RetryPolicy
-from ctbridge.engine.errors import Retryable
+from ctbridge.errors import Retryable
 from ctbridge.sandbox.server import BackgroundServer, free_port
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ctbridge.commercetools.destination_settings import DestinationSettings, load_destination
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from ctbridge.commercetools.errors import (
     error_from_response,
     parse_retry_after,
 )
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from ctbridge.commercetools.subscriptions import (
     subscription_actions,
     undeploy,
 )
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 PUBSUB = d.google_cloud_pubsub("proj", "ct-events")
 

@@ -12,10 +12,10 @@ import time
 from sqlalchemy import Column, Float, MetaData, String, Table, func, select
 
 from ctbridge.engine.connector import Connector
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Status
 from ctbridge.engine.message import Message
 from ctbridge.engine.tables import tasks
+from ctbridge.host import Engine
 from ctbridge.settings import EngineSettings
 
 effects_metadata = MetaData()

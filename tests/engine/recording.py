@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from functools import partial
 
 from ctbridge.engine.connector import Connector, Handler, JobSpec, Outcome
-from ctbridge.engine.errors import Permanent, Retryable
-from ctbridge.engine.host import Engine
 from ctbridge.engine.message import Message
+from ctbridge.errors import Permanent, Retryable
+from ctbridge.host import Engine
 from ctbridge.settings import EngineSettings
 
 

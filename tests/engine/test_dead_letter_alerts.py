@@ -34,7 +34,7 @@ async def test_a_dead_letter_is_announced_on_the_webhook_channel(sqlite_url, mon
 async def test_bad_notification_settings_fail_at_start(sqlite_url, monkeypatch):
     import pytest
 
-    from ctbridge.engine.errors import ConfigurationError
+    from ctbridge.errors import ConfigurationError
 
     monkeypatch.setenv("CTBRIDGE_NOTIFY_SLACK_WEBHOOK_URL", "not-a-url")
     with pytest.raises(ConfigurationError) as raised:

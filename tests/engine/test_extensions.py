@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 from tests.engine import sample_extension
 from tests.engine.recording import open_engine, product_message
 

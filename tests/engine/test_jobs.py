@@ -8,11 +8,11 @@ import time
 import pytest
 
 from ctbridge.engine.connector import JobContext, JobSpec
-from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.engine.job_retry import RetryPolicy, retry_due
 from ctbridge.engine.jobs import NOT_RETRIED, JobBusy, JobRun
 from ctbridge.engine.report import RunReport
 from ctbridge.engine.scheduler import next_fire
+from ctbridge.errors import Permanent, Retryable
 from tests.engine.recording import open_engine
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from ctbridge.connectors.fluent.config import FluentSettings
 from ctbridge.connectors.fluent.connector import FluentConnector
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
+from ctbridge.host import Engine
 from ctbridge.notifications import NotificationSettings
 from ctbridge.sandbox.fluent.webhooks import WebhookSigner
 from ctbridge.sandbox.server import serve_in_loop

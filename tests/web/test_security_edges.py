@@ -14,7 +14,7 @@ import pytest
 
 from ctbridge.connectors.ordergroove.config import OrdergrooveSettings
 from ctbridge.connectors.ordergroove.connector import OrdergrooveConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.sandbox.server import serve_in_loop
 from ctbridge.settings import CommercetoolsSettings, EngineSettings
 from ctbridge.web.app import create_app

@@ -6,25 +6,15 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import structlog
 import typer
 
 from ctbridge.cli.settings_loader import err, open_engine, out
-from ctbridge.commercetools.catchup import (
-    CatchupReport,
-    CatchupUnavailable,
-    auto_since,
-    catch_up,
-    iso,
-)
-from ctbridge.commercetools.intake import DeliveryIntake
-from ctbridge.commercetools.message_resource_types import commercetools_message_types
-from ctbridge.engine.host import Engine
-from ctbridge.engine.inbox import Inbox
-from ctbridge.engine.intake import IntakeWriter
 
-log = structlog.get_logger("ctbridge.catchup")
+if TYPE_CHECKING:
+    from ctbridge.commercetools.catchup import CatchupReport
+    from ctbridge.host import Engine
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -47,6 +37,8 @@ def parse_time(text: str, *, now: datetime | None = None) -> datetime:
 
 def taken_message_types(engine: Engine) -> list[str]:
     """The commercetools message types the enabled connectors handle."""
+    from ctbridge.commercetools.message_resource_types import commercetools_message_types
+
     types = {t for name in engine.connectors for t in engine.registry.message_types(name)}
     return sorted(commercetools_message_types(types))
 
@@ -55,6 +47,11 @@ async def run_catch_up(
     engine: Engine, since: datetime, until: datetime | None = None
 ) -> CatchupReport:
     """Catch up through a DeliveryIntake of its own (the same parse, dedup and store)."""
+    from ctbridge.commercetools.catchup import catch_up
+    from ctbridge.commercetools.intake import DeliveryIntake
+    from ctbridge.engine.inbox import Inbox
+    from ctbridge.engine.intake import IntakeWriter
+
     inbox = Inbox(engine.store)
     writer = IntakeWriter(inbox)
     writer.start()
@@ -72,6 +69,11 @@ async def auto_catch_up(engine: Engine) -> CatchupReport | None:
 
     Never raises: a failed catch-up is logged and `serve`/`worker` go on with live deliveries.
     """
+    import structlog
+
+    from ctbridge.commercetools.catchup import auto_since, iso
+
+    log = structlog.get_logger("ctbridge.catchup")
     if engine.settings.catchup != "auto" or not taken_message_types(engine):
         return None
     try:
@@ -103,6 +105,8 @@ def catchup(
     """Reads the commercetools Messages Query API for [since, until) and feeds every message the
     enabled connectors take through the same intake as deliveries; already-received messages
     are skipped by their id, so running it twice over a window adds nothing."""
+    from ctbridge.commercetools.catchup import CatchupUnavailable, iso
+
     start = parse_time(since)
     end = parse_time(until) if until else None
 

@@ -1,4 +1,6 @@
-"""`ctbridge demo` and `ctbridge sandbox`: see ctbridge work without a commercetools account."""
+"""`ctbridge demo` and `ctbridge sandbox`: see ctbridge work without a commercetools account.
+
+The only product module that uses the sandbox, and only when one of these commands runs."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from typing import TextIO
 import typer
 from rich.table import Table
 
-from ctbridge import logs
 from ctbridge.cli.settings_loader import err, out
 
 SANDBOX_MISSING = (
@@ -38,6 +39,7 @@ def demo(products: int = typer.Option(12, help="Products in the seeded catalog")
     """Starts the emulators and ctbridge (SQLite, embedded), seeds a catalog and runs every
     connector's story end to end, then prints what flowed where with counts and timings."""
     require_sandbox()
+    from ctbridge import logs
     from ctbridge.sandbox.demo import run_demo
     from ctbridge.sandbox.stack import SandboxStack
 

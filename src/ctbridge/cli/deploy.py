@@ -7,24 +7,20 @@ import asyncio
 import typer
 
 from ctbridge.cli.settings_loader import configuration_errors, err, open_engine, out
-from ctbridge.commercetools.destination_settings import (
-    UNCONSUMABLE,
-    UNCONSUMABLE_SENTENCE,
-    load_destination,
-)
-from ctbridge.commercetools.message_resource_types import commercetools_message_types
-from ctbridge.commercetools.subscriptions import (
-    SubscriptionSpec,
-    deploy,
-    subscription_key,
-    undeploy,
-)
 
 
 def deploy_command() -> None:
     """Creates or updates (never deletes and recreates) each enabled connector's subscription,
     for exactly the message types its handlers take, and runs the connectors' own set-up.
     Refuses destinations ctbridge cannot consume (Azure Service Bus, Confluent Cloud)."""
+    from ctbridge.commercetools.destination_settings import (
+        UNCONSUMABLE,
+        UNCONSUMABLE_SENTENCE,
+        load_destination,
+    )
+    from ctbridge.commercetools.message_resource_types import commercetools_message_types
+    from ctbridge.commercetools.subscriptions import SubscriptionSpec, deploy, subscription_key
+
     with configuration_errors():
         destination, delivery_format = load_destination()
     if destination["type"] in UNCONSUMABLE:
@@ -52,6 +48,7 @@ def deploy_command() -> None:
 
 def undeploy_command() -> None:
     """Deletes the subscriptions `deploy` created; running it again changes nothing."""
+    from ctbridge.commercetools.subscriptions import subscription_key, undeploy
 
     async def run() -> None:
         async with open_engine(need_commercetools=True) as engine:

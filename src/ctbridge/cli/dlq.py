@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from ctbridge.cli.settings_loader import err, open_engine, out
-from ctbridge.engine.inbox import Inbox
+
+if TYPE_CHECKING:
+    from ctbridge.engine.inbox import Inbox
 
 # Task ids are 64-bit in the store; a larger number names no dead letter.
 MAX_TASK_ID = 2**63 - 1
@@ -26,6 +29,7 @@ def list_dead_letters(
     connector: str = typer.Option(None, help="Only this connector"), limit: int = 100
 ) -> None:
     """Lists dead letters, oldest first."""
+    from ctbridge.engine.inbox import Inbox
 
     async def run() -> None:
         async with open_engine() as engine:
@@ -51,6 +55,7 @@ def list_dead_letters(
 @app.command()
 def show(task_id: int) -> None:
     """Shows one dead letter with its message payload."""
+    from ctbridge.engine.inbox import Inbox
 
     async def run() -> None:
         async with open_engine() as engine:
@@ -101,6 +106,7 @@ def _change(
     if not task_ids and not all_letters:
         err.print(f"name task ids to {verb}, or pass --all")
         raise typer.Exit(2)
+    from ctbridge.engine.inbox import Inbox
 
     async def run() -> int:
         async with open_engine() as engine:

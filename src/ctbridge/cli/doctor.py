@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
-from ctbridge.cli.doctor_checks import CHECKS, Check, Findings, NotApplicable, target_checks
 from ctbridge.cli.settings_loader import out
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ctbridge.cli.doctor_checks import Check, Findings
 
 COLOURS = {"ok": "green", "FAIL": "red", "skip": "yellow"}
 
@@ -22,6 +25,8 @@ class Verdict:
 
 
 async def run_check(name: str, check: Check, found: Findings) -> Verdict:
+    from ctbridge.cli.doctor_checks import NotApplicable
+
     try:
         return Verdict(name, "ok", await check(found))
     except NotApplicable as reason:
@@ -33,6 +38,9 @@ async def run_check(name: str, check: Check, found: Findings) -> Verdict:
 
 
 async def examine() -> list[Verdict]:
+    # The checks import settings, the engine and the clients: only when the command runs.
+    from ctbridge.cli.doctor_checks import CHECKS, Findings, target_checks
+
     found = Findings()
     try:
         verdicts = [await run_check(name, check, found) for name, check in CHECKS]

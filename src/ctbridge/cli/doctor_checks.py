@@ -16,7 +16,7 @@ from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
 
 if TYPE_CHECKING:
     from ctbridge.commercetools.client import CommercetoolsClient
-    from ctbridge.engine.host import Engine
+    from ctbridge.host import Engine
 
 
 class NotApplicable(Exception):
@@ -104,7 +104,7 @@ async def database(found: Findings) -> str:
 
 
 async def connector_settings(found: Findings) -> str:
-    from ctbridge.engine.host import Engine
+    from ctbridge.host import Engine
 
     settings = found.need_settings()
     # The engine is built for its connectors and clients only; closing an engine writes to its

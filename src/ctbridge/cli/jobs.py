@@ -6,14 +6,16 @@ import asyncio
 import json
 import signal
 import time
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ctbridge.cli.settings_loader import err, open_engine, out
-from ctbridge.engine.host import Engine
-from ctbridge.engine.jobs import JobBusy, JobRun, UnknownJob
+
+if TYPE_CHECKING:
+    from ctbridge.engine.jobs import JobRun, UnknownJob
+    from ctbridge.host import Engine
 
 app = typer.Typer(help="Scheduled and on-demand jobs.", no_args_is_help=True)
 load_app = typer.Typer(help="Bulk loads from commercetools into a target.", no_args_is_help=True)
@@ -115,6 +117,8 @@ def load_products(
 
 
 async def _run_with_progress(name: str, params: dict[str, str], *, takeover: bool = False) -> None:
+    from ctbridge.engine.jobs import JobBusy, UnknownJob
+
     stopped_by: list[str] = []
     async with open_engine() as engine:
         try:
@@ -175,6 +179,14 @@ def unknown_job_line(engine: Engine, name: str, error: UnknownJob) -> str:
 
 
 async def _watch(engine: Engine, run_id: int, task: asyncio.Task[None]) -> JobRun:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),

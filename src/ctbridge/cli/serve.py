@@ -6,21 +6,16 @@ import asyncio
 import contextlib
 import os
 import signal
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
 from dotenv import dotenv_values
 
 from ctbridge.cli.catchup import auto_catch_up
 from ctbridge.cli.settings_loader import configuration_errors, err, open_engine
-from ctbridge.commercetools.intake import DeliveryIntake
-from ctbridge.commercetools.transports.settings import TransportSettings
-from ctbridge.engine.inbox import Inbox
-from ctbridge.engine.intake import IntakeWriter
-from ctbridge.settings import load
-from ctbridge.web.app import create_app
-from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
-from ctbridge.web.server_config import server_config
+
+if TYPE_CHECKING:
+    from ctbridge.commercetools.transports.settings import TransportSettings
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -52,6 +47,12 @@ def serve(
     Starts without reaching commercetools (`ctbridge doctor` checks reachability). On SIGTERM it
     stops taking requests, finishes the batch in hand and returns unfinished work to the queue.
     """
+    import uvicorn
+
+    from ctbridge.commercetools.transports.settings import TransportSettings
+    from ctbridge.settings import load
+    from ctbridge.web.app import create_app
+    from ctbridge.web.server_config import server_config
 
     port_number = valid_port(port or default_port())
     with configuration_errors():
@@ -100,6 +101,12 @@ def worker(
     """Runs the worker (and the scheduler) without HTTP, for scale-out on PostgreSQL; with
     CTBRIDGE_PUBSUB_SUBSCRIPTION / CTBRIDGE_SQS_QUEUE_URL set it also consumes commercetools
     messages from Pub/Sub / SQS."""
+    from ctbridge.commercetools.intake import DeliveryIntake
+    from ctbridge.commercetools.transports.settings import TransportSettings
+    from ctbridge.engine.inbox import Inbox
+    from ctbridge.engine.intake import IntakeWriter
+    from ctbridge.settings import load
+    from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
 
     with configuration_errors():
         transports = load(TransportSettings).checked()

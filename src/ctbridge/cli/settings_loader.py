@@ -1,18 +1,22 @@
-"""Loads settings for a CLI command and turns configuration problems into clean exits."""
+"""Loads settings for a CLI command and turns configuration problems into clean exits.
+
+Imported by every command module, so it imports settings and the engine only when a command runs."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from ctbridge import logs, tracing
-from ctbridge.engine.errors import ConfigurationError
-from ctbridge.engine.host import Engine
-from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
+from ctbridge.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ctbridge.host import Engine
+    from ctbridge.settings import CommercetoolsSettings, EngineSettings
 
 err = Console(stderr=True)
 out = Console()
@@ -33,6 +37,9 @@ def configuration_errors() -> Iterator[None]:
 
 
 def engine_settings() -> EngineSettings:
+    from ctbridge import logs
+    from ctbridge.settings import EngineSettings, load
+
     with configuration_errors():
         settings = load(EngineSettings)
     logs.configure(settings.log_level, settings.log_format)
@@ -48,12 +55,17 @@ def commercetools_settings(required: bool) -> CommercetoolsSettings | None:
         and not os.path.exists(".env")
     ):
         return None
+    from ctbridge.settings import CommercetoolsSettings, load
+
     with configuration_errors():
         return load(CommercetoolsSettings)
 
 
 @contextlib.asynccontextmanager
 async def open_engine(*, need_commercetools: bool = False) -> AsyncIterator[Engine]:
+    from ctbridge import tracing
+    from ctbridge.host import Engine
+
     settings = engine_settings()
     ct = commercetools_settings(need_commercetools or bool(settings.connectors))
     tracing.configure()  # on only when the standard OTEL_* variables ask for traces

@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ctbridge.commercetools import destinations
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 from ctbridge.settings import ENV_FILE_CONFIG, load
 
 PREFIX = "CTBRIDGE_DESTINATION_"

@@ -16,7 +16,7 @@ from ctbridge.commercetools.destinations import (
 )
 from ctbridge.commercetools.errors import ConcurrentModification, NotFound
 from ctbridge.commercetools.message_resource_types import message_subscriptions
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 RESOURCE = "subscriptions"
 KEY_PREFIX = "ctbridge-"

@@ -8,8 +8,8 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from ctbridge.engine.connector import ConnectorFactory
-from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.registry import Registry
+from ctbridge.errors import ConfigurationError
 
 CONNECTOR_GROUP = "ctbridge.connectors"
 EXTENSION_GROUP = "ctbridge.extensions"

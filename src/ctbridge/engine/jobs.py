@@ -14,11 +14,11 @@ from sqlalchemy import select, update
 
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import JobContext, JobSpec
-from ctbridge.engine.errors import ConfigurationError, Permanent
 from ctbridge.engine.job_lease import JobBusy, JobLeases, LeaseKeeper, LeaseLost, LeaseTiming
 from ctbridge.engine.report import RunReport
 from ctbridge.engine.store import dumps, loads
 from ctbridge.engine.tables import job_runs
+from ctbridge.errors import ConfigurationError, Permanent
 
 if TYPE_CHECKING:
     from ctbridge.engine.runtime import Runtime

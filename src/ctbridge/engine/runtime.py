@@ -1,26 +1,38 @@
-"""The runtime a connector is built with: store, commercetools client, limits, batching, state."""
+"""The runtime a connector is built with: store, commercetools client, limits, batching, state.
+
+The engine knows no commercetools and no job runner: the host hands the runtime a factory that
+builds the commercetools client and, once its job runner exists, the function that starts jobs."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import structlog
 
 from ctbridge.engine.coalescer import Coalescer
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.engine.config import EngineConfig
 from ctbridge.engine.message import Message
 from ctbridge.engine.rate_limit import RateLimiter
 from ctbridge.engine.registry import Registry
 from ctbridge.engine.state import KeyValueStore
 from ctbridge.engine.store import Store
-from ctbridge.settings import CommercetoolsSettings, EngineSettings
-
-if TYPE_CHECKING:
-    from ctbridge.commercetools.client import CommercetoolsClient
+from ctbridge.errors import ConfigurationError
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class ServiceClient(Protocol):
+    """A client the runtime owns and closes (in ctbridge: `commercetools.client.CommercetoolsClient`)."""
+
+    async def aclose(self) -> None: ...
+
+
+# Builds the commercetools client from the runtime's `commercetools_settings`.
+ClientFactory = Callable[[Any], ServiceClient]
+# Starts a job run in the background: (job name, params, trigger) → run id.
+JobStarter = Callable[[str, dict[str, Any] | None, str], Awaitable[int]]
 
 
 class Runtime:
@@ -28,33 +40,38 @@ class Runtime:
 
     def __init__(
         self,
-        settings: EngineSettings,
+        settings: EngineConfig,
         store: Store,
         *,
-        commercetools_settings: CommercetoolsSettings | None = None,
+        commercetools_settings: Any = None,
+        commercetools_factory: ClientFactory | None = None,
         registry: Registry | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        # Read by connectors (project key, API URL); the factory is given it on first use.
         self.commercetools_settings = commercetools_settings
+        self._commercetools_factory = commercetools_factory
         self.registry = registry or Registry()
         self.state = KeyValueStore(store)
         self.log = structlog.get_logger("ctbridge")
-        self._commercetools: CommercetoolsClient | None = None
+        self._commercetools: Any = None
         self._limiters: dict[str, RateLimiter] = {}
         self._coalescers: dict[str, Coalescer[Any, Any]] = {}
-        self._start_job: Callable[[str, dict[str, Any] | None, str], Awaitable[int]] | None = None
+        self._job_starter: JobStarter | None = None
 
     @property
-    def commercetools(self) -> CommercetoolsClient:
-        """The process's commercetools client, created on first use."""
+    def commercetools(self) -> Any:
+        """The process's commercetools client, built by the given factory on first use."""
         if self._commercetools is None:
-            if self.commercetools_settings is None:
+            if self.commercetools_settings is None or self._commercetools_factory is None:
                 raise ConfigurationError(["CTP_PROJECT_KEY: commercetools is not configured"])
-            from ctbridge.commercetools.client import CommercetoolsClient
-
-            self._commercetools = CommercetoolsClient.from_settings(self.commercetools_settings)
+            self._commercetools = self._commercetools_factory(self.commercetools_settings)
         return self._commercetools
+
+    def use_job_starter(self, starter: JobStarter) -> None:
+        """Gives the runtime the host's way to start jobs (the job runner is built after it)."""
+        self._job_starter = starter
 
     def rate_limiter(self, key: str, *, per_minute: float, burst: int | None = None) -> RateLimiter:
         """A token bucket for `key` whose state lives in the store, shared by every worker."""
@@ -98,9 +115,9 @@ class Runtime:
     ) -> int:
         """Starts a job run in the background and returns its id; raises
         `ctbridge.engine.jobs.JobBusy` when a run of that job is already going."""
-        if self._start_job is None:
+        if self._job_starter is None:
             raise RuntimeError("jobs can only be started once the engine is open")
-        return await self._start_job(name, params, trigger)
+        return await self._job_starter(name, params, trigger)
 
     def mapper(self, name: str, default: Callable[..., T]) -> Callable[..., T]:
         """A mapping function a user may replace through an extension (see the README)."""

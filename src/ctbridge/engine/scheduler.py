@@ -12,10 +12,10 @@ from cronsim import CronSim, CronSimError
 from sqlalchemy import select, update
 
 from ctbridge.engine import retention
-from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.job_retry import TRIGGER, RetryPolicy, retry_due
 from ctbridge.engine.jobs import JobBusy, JobRunner
 from ctbridge.engine.tables import job_leases
+from ctbridge.errors import ConfigurationError
 
 log = structlog.get_logger("ctbridge.scheduler")
 

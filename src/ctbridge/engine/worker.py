@@ -16,10 +16,10 @@ import structlog
 from ctbridge import tracing
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import Outcome
-from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.engine.inbox import Status
 from ctbridge.engine.queue import ClaimedTask, TaskQueue, TaskResult
 from ctbridge.engine.retry_policy import RetryPolicy
+from ctbridge.errors import Permanent, Retryable
 
 if TYPE_CHECKING:
     from ctbridge.engine.runtime import Runtime

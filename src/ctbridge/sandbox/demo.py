@@ -18,8 +18,8 @@ from ctbridge.commercetools.subscriptions import (
     subscription_key,
     undeploy,
 )
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
+from ctbridge.host import Engine
 from ctbridge.sandbox.catalog import generate, seed_emulator
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.demo_chapter import ChapterResult, DemoChapter, DemoContext, plural

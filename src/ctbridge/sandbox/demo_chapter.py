@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ctbridge.engine.host import Engine
+    from ctbridge.host import Engine
     from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 
 

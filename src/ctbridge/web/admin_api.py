@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.jobs import JobBusy, JobRun, UnknownJob
+from ctbridge.host import Engine
 from ctbridge.web.admin_auth import require_admin
 
 # Ids are 64-bit in the store; a larger number cannot name a row and must not reach the driver.

@@ -6,10 +6,10 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox, Status
 from ctbridge.engine.jobs import JobRun
 from ctbridge.engine.throughput import Throughput, history
+from ctbridge.host import Engine
 from ctbridge.web.admin_api import job_run_view
 from ctbridge.web.subscription_health import SubscriptionHealth
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.web.admin_auth import require_admin
 from ctbridge.web.admin_overview import AdminOverview
 from ctbridge.web.admin_view import render_overview

@@ -12,9 +12,9 @@ from ctbridge import tracing
 from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.commercetools.transports.push import PushIntake
 from ctbridge.commercetools.transports.settings import TransportSettings
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
+from ctbridge.host import Engine
 from ctbridge.settings import load
 from ctbridge.web.admin_api import admin_api_router
 from ctbridge.web.admin_page import admin_page_router

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ctbridge.engine import metrics
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.store import StoreLost
+from ctbridge.host import Engine
 
 
 def health_router(engine: Engine) -> APIRouter:

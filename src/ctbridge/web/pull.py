@@ -8,7 +8,7 @@ from ctbridge.commercetools.intake import DeliveryIntake
 from ctbridge.commercetools.pubsub_pull import PubSubPullConsumer
 from ctbridge.commercetools.transports.settings import TransportSettings
 from ctbridge.commercetools.transports.sqs import SqsConsumer
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 
 
 async def run_pull_consumer(engine: Engine, intake: DeliveryIntake, stop: asyncio.Event) -> None:

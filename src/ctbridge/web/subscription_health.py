@@ -9,8 +9,8 @@ from typing import Any
 
 from ctbridge.commercetools.message_resource_types import commercetools_message_types
 from ctbridge.commercetools.subscriptions import subscription_key, subscription_where
-from ctbridge.engine.errors import ConfigurationError
-from ctbridge.engine.host import Engine
+from ctbridge.errors import ConfigurationError
+from ctbridge.host import Engine
 
 MAX_DETAIL = 300
 

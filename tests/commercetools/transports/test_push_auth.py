@@ -13,8 +13,8 @@ from tests.engine.recording import open_engine
 from ctbridge.cli.serve import open_events_warning
 from ctbridge.commercetools.transports.push_auth import PushAuthenticator
 from ctbridge.commercetools.transports.settings import TransportSettings
-from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.inbox import Inbox
+from ctbridge.errors import ConfigurationError
 from ctbridge.sandbox.server import serve_in_loop
 from ctbridge.web.app import create_app
 

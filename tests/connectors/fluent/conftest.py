@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from ctbridge.connectors.fluent.config import FluentSettings
 from ctbridge.connectors.fluent.connector import FluentConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.notifications import NotificationSettings
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.fluent import FluentEmulator

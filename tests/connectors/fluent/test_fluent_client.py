@@ -14,7 +14,7 @@ from ctbridge.connectors.fluent.errors import (
     FluentWorkflowFailed,
 )
 from ctbridge.connectors.fluent.token import FluentCredentials
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 
 class Clock:

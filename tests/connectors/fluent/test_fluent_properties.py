@@ -48,7 +48,7 @@ from ctbridge.connectors.fluent.product_mapping import (
     all_variants,
     product_events,
 )
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 PROPERTY = settings(max_examples=150, deadline=None)
 # Whole products and orders cost more to generate; fewer of them keep the file within seconds.

@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from tests.connectors.fluent.inbound_orders import placed_order
 
 from ctbridge.connectors.fluent.connector import FluentConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.notifications import NotificationSettings
 from ctbridge.settings import CommercetoolsSettings
 from ctbridge.web.app import create_app

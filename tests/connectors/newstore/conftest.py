@@ -11,7 +11,7 @@ import pytest
 
 from ctbridge.connectors.newstore.config import NewStoreSettings
 from ctbridge.connectors.newstore.connector import NewStoreConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.newstore import NewStoreEmulator
 from ctbridge.sandbox.server import BackgroundServer

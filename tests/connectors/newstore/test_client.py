@@ -18,7 +18,7 @@ from ctbridge.connectors.newstore.errors import (
     NewStoreUnavailable,
     OrderConflict,
 )
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 from ctbridge.sandbox.newstore import NewStoreEmulator
 from ctbridge.sandbox.server import BackgroundServer
 

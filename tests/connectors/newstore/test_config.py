@@ -6,7 +6,7 @@ import os
 import pytest
 
 from ctbridge.connectors.newstore.config import NewStoreSettings
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 from ctbridge.settings import load
 
 BASE = {"NEW_STORE_BASE_URL": "https://acme.p.newstore.net", "NEW_STORE_SHOP": "storefront"}

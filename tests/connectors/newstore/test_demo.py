@@ -2,7 +2,7 @@
 
 from ctbridge.commercetools.messages import to_message
 from ctbridge.connectors.newstore.connector import NewStoreConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.sandbox.demo_chapter import DemoContext
 from ctbridge.sandbox.stories.newstore import chapter
 from ctbridge.settings import EngineSettings

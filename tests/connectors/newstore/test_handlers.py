@@ -16,9 +16,9 @@ from tests.connectors.newstore.ct_orders import (
 from ctbridge.commercetools.messages import to_message
 from ctbridge.connectors.newstore.connector import NewStoreConnector
 from ctbridge.connectors.newstore.handlers import SENT_ORDERS
-from ctbridge.engine.host import Engine
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.registry import Registry
+from ctbridge.host import Engine
 from ctbridge.settings import EngineSettings
 
 EUR = lambda cents: {"currencyCode": "EUR", "centAmount": cents}  # noqa: E731

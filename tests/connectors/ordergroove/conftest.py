@@ -8,7 +8,7 @@ import pytest
 
 from ctbridge.connectors.ordergroove.config import OrdergrooveSettings
 from ctbridge.connectors.ordergroove.connector import OrdergrooveConnector
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.ordergroove import OrdergrooveEmulator
 from ctbridge.sandbox.server import BackgroundServer

@@ -12,7 +12,7 @@ from ctbridge.connectors.ordergroove.client import (
     encode_json,
     retry_after_seconds,
 )
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 from ctbridge.sandbox.ordergroove import OrdergrooveEmulator
 from ctbridge.sandbox.server import BackgroundServer
 

@@ -3,7 +3,7 @@
 import pytest
 
 from ctbridge.connectors.ordergroove.config import OrdergrooveSettings
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 from ctbridge.settings import load
 
 REQUIRED = {"CTP_CURRENCY_CODE": "EUR", "OG_API_KEY": "secret-key"}

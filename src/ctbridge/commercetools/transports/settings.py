@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ctbridge.engine.errors import ConfigurationError
+from ctbridge.errors import ConfigurationError
 from ctbridge.settings import ENV_FILE_CONFIG
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ctbridge.connectors.fluent.custom_types import DELIVERY_TYPE, PARCEL_TYPE
 from ctbridge.connectors.fluent.fulfilment_mapping import edges, line_item_for
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 TRACKING_URL_ATTRIBUTES = ("trackingUrl", "tracking_url")
 

@@ -16,7 +16,7 @@ from ctbridge.connectors.fluent.sync_window import (
     sync_window,
 )
 from ctbridge.engine.connector import JobContext
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 JobBody = Callable[[JobContext, SyncWindow, dict[str, Any]], Awaitable[None]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 
 class FluentError(Exception):

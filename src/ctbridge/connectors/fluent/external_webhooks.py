@@ -11,8 +11,8 @@ import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.engine.message import Message
+from ctbridge.errors import Permanent, Retryable
 from ctbridge.web.body_limit import BodyTooLarge, read_bounded
 
 if TYPE_CHECKING:

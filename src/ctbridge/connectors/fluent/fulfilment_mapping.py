@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ctbridge.connectors.fluent.custom_types import FULFILMENT_FIELD, LINE_ITEM_TYPE
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 
 class FulfilmentNotMappable(Permanent):

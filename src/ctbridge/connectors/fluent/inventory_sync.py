@@ -12,7 +12,7 @@ from ctbridge.connectors.fluent.client import FluentClient
 from ctbridge.connectors.fluent.graphql_pages import connection_pages
 from ctbridge.connectors.fluent.sync_window import SyncWindow, iso
 from ctbridge.engine.connector import JobContext
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 INVENTORY_SYNC = "inventory-sync"
 FLUENT_JOB = "batch-inventory-sync"

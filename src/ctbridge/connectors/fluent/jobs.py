@@ -11,7 +11,7 @@ from ctbridge.connectors.fluent.errors import FluentError
 from ctbridge.connectors.fluent.outage import FluentOutage
 from ctbridge.connectors.fluent.product_mapping import ProductSkipped
 from ctbridge.engine.connector import JobContext
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 LOAD_PRODUCTS = "load-products"
 

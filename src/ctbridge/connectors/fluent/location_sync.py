@@ -18,7 +18,7 @@ from ctbridge.connectors.fluent.location_mapping import (
 )
 from ctbridge.connectors.fluent.sync_window import SyncWindow, iso
 from ctbridge.engine.connector import JobContext
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 LOCATION_SYNC = "location-sync"
 FLUENT_JOB = "batch-location-sync"

@@ -8,7 +8,7 @@ from typing import Any
 
 from ctbridge.connectors.fluent.address_mapping import address_input, phone
 from ctbridge.connectors.fluent.money import amount, currency, divide, fraction_digits
-from ctbridge.engine.errors import Permanent
+from ctbridge.errors import Permanent
 
 HOME_DELIVERY = "HD"
 CLICK_AND_COLLECT = "CC"

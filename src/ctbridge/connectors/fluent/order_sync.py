@@ -23,8 +23,8 @@ from ctbridge.connectors.fluent.order_mapping import (
 )
 from ctbridge.connectors.fluent.payment_mapping import financial_transactions
 from ctbridge.engine.connector import Outcome
-from ctbridge.engine.errors import Retryable
 from ctbridge.engine.runtime import Runtime
+from ctbridge.errors import Retryable
 
 CUSTOMERS = "fluent.customers"
 

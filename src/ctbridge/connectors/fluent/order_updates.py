@@ -15,8 +15,8 @@ from ctbridge.connectors.fluent.order_lookup import find_ct_order, order_key
 from ctbridge.connectors.fluent.status_mapping import status_actions
 from ctbridge.connectors.fluent.status_settings import StatusMappingSource
 from ctbridge.engine.connector import Outcome
-from ctbridge.engine.errors import Permanent
 from ctbridge.engine.runtime import Runtime
+from ctbridge.errors import Permanent
 
 
 class FluentEntityMissing(Permanent):

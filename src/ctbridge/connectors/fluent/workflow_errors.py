@@ -9,7 +9,7 @@ from typing import Any
 from ctbridge.connectors.fluent.client import FluentClient
 from ctbridge.connectors.fluent.sync_window import SyncWindow, iso
 from ctbridge.engine.connector import JobContext
-from ctbridge.engine.errors import Retryable
+from ctbridge.errors import Retryable
 from ctbridge.notifications import Notification, Notifier
 
 WORKFLOW_ERRORS = "workflow-errors"

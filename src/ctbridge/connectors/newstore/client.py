@@ -25,7 +25,7 @@ from ctbridge.connectors.newstore.errors import (
     OrderConflict,
 )
 from ctbridge.connectors.newstore.outage import current_watch
-from ctbridge.engine.errors import Retryable
+from ctbridge.errors import Retryable
 
 log = structlog.get_logger("ctbridge.newstore")
 

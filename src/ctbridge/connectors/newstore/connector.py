@@ -10,8 +10,8 @@ from ctbridge.connectors.newstore.handlers import OrderInjection
 from ctbridge.connectors.newstore.jobs import StockSync
 from ctbridge.connectors.newstore.order_rules import OrderRules
 from ctbridge.engine.connector import Connector, Handler, JobSpec
-from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.runtime import Runtime
+from ctbridge.errors import ConfigurationError
 from ctbridge.settings import load
 
 

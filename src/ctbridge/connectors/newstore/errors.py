@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 
 class NewStoreUnavailable(Retryable):

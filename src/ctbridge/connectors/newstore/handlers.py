@@ -19,8 +19,8 @@ from ctbridge.connectors.newstore.order_mapping import (
 from ctbridge.connectors.newstore.payment_mapping import map_payment
 from ctbridge.connectors.newstore.shipping_mapping import map_shipping_option
 from ctbridge.engine.connector import Outcome
-from ctbridge.engine.errors import Permanent
 from ctbridge.engine.message import Message
+from ctbridge.errors import Permanent
 
 if TYPE_CHECKING:
     from ctbridge.connectors.newstore.connector import NewStoreConnector

@@ -21,8 +21,8 @@ from ctbridge.commercetools.errors import ConcurrentModification, InvalidInput
 from ctbridge.connectors.newstore.client import NewStoreClient
 from ctbridge.connectors.newstore.inventory_plan import is_current, quantity_actions
 from ctbridge.connectors.newstore.stock_aggregation import StockAggregate, StockKey, export_totals
-from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.engine.report import RunReport
+from ctbridge.errors import Permanent, Retryable
 
 if TYPE_CHECKING:
     from ctbridge.commercetools.client import CommercetoolsClient

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ctbridge.engine.errors import Permanent, Retryable
+from ctbridge.errors import Permanent, Retryable
 
 MAX_BATCH = 100
 CONFLICT = 409

@@ -20,8 +20,8 @@ from ctbridge.connectors.ordergroove.product_mapping import (
 )
 from ctbridge.connectors.ordergroove.upload import upload_all
 from ctbridge.engine.connector import Outcome
-from ctbridge.engine.errors import Permanent
 from ctbridge.engine.message import Message
+from ctbridge.errors import Permanent
 
 if TYPE_CHECKING:
     from ctbridge.engine.runtime import Runtime

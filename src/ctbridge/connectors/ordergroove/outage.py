@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from ctbridge.connectors.ordergroove.client import OrdergrooveUnavailable
-from ctbridge.engine.errors import Retryable
+from ctbridge.errors import Retryable
 
 T = TypeVar("T")
 MAX_BACKOFF_SECONDS = 30.0

@@ -1,17 +1,18 @@
-"""One process's engine: store, runtime, connectors, worker, jobs and scheduler, opened and closed together."""
+"""One process's engine: store, runtime, connectors, worker, jobs and scheduler, opened and closed
+together. The host wires the engine to what it must not know: the process settings, the
+commercetools client and the dead-letter notifications."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 
 from ctbridge.engine.connector import Connector, ConnectorFactory
 from ctbridge.engine.discovery import connector_factories, load_extensions
-from ctbridge.engine.errors import ConfigurationError
 from ctbridge.engine.jobs import JobRun, JobRunner
 from ctbridge.engine.queue import TaskResult
 from ctbridge.engine.registry import Registry
@@ -19,6 +20,7 @@ from ctbridge.engine.runtime import Runtime
 from ctbridge.engine.scheduler import Scheduler
 from ctbridge.engine.store import Store
 from ctbridge.engine.worker import Worker, worker_name
+from ctbridge.errors import ConfigurationError
 from ctbridge.notifications import (
     DeadLetterSummary,
     NotificationSettings,
@@ -27,6 +29,9 @@ from ctbridge.notifications import (
     notify_dead_letters,
 )
 from ctbridge.settings import CommercetoolsSettings, EngineSettings, load
+
+if TYPE_CHECKING:
+    from ctbridge.commercetools.client import CommercetoolsClient
 
 log = structlog.get_logger("ctbridge.engine")
 
@@ -43,7 +48,8 @@ class Engine:
         self, runtime: Runtime, connectors: dict[str, Connector], notifier: Notifier | None = None
     ) -> None:
         self.runtime = runtime
-        self.settings = runtime.settings
+        # The host always builds the runtime with the process settings (see `open`).
+        self.settings = cast(EngineSettings, runtime.settings)
         self.store = runtime.store
         self.registry = runtime.registry
         self.connectors = connectors
@@ -55,8 +61,8 @@ class Engine:
         self.jobs = JobRunner(runtime, self.name)
         self.scheduler = Scheduler(self.jobs)
         self._background: set[asyncio.Task[Any]] = set()
-        runtime._start_job = lambda name, params, trigger: self.start_job(
-            name, params, trigger=trigger
+        runtime.use_job_starter(
+            lambda name, params, trigger: self.start_job(name, params, trigger=trigger)
         )
 
     @classmethod
@@ -74,7 +80,11 @@ class Engine:
             factories = connector_factories(settings.connectors)
         store = Store(settings.database_url)
         runtime = Runtime(
-            settings, store, commercetools_settings=commercetools_settings, registry=registry
+            settings,
+            store,
+            commercetools_settings=commercetools_settings,
+            commercetools_factory=commercetools_client,
+            registry=registry,
         )
         problems: list[str] = []
         connectors: dict[str, Connector] = {}
@@ -180,6 +190,13 @@ class Engine:
                 await connector.close()
         await self.runtime.close()
         await self.store.dispose()
+
+
+def commercetools_client(settings: CommercetoolsSettings) -> CommercetoolsClient:
+    """The runtime's commercetools client factory (imported when first used, not at start)."""
+    from ctbridge.commercetools.client import CommercetoolsClient
+
+    return CommercetoolsClient.from_settings(settings)
 
 
 def describe_error(error: BaseException) -> str:

@@ -1,4 +1,5 @@
-"""The two kinds of failure a handler or job can signal, and how the worker treats each."""
+"""The failures every layer signals: Retryable and Permanent (how the worker treats a handler or
+job failure) and ConfigurationError (settings missing or invalid). A leaf: imports nothing of ctbridge."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""pytest fixtures for projects building on ctbridge: `pytest_plugins = ["ctbridge.testing"]`.
+"""pytest fixtures for tests of connectors built on ctbridge; they live with the tests (pytest is no
+runtime dependency of ctbridge). Use: `pytest_plugins = ["tests.support.engine_fixtures"]` in a
+root conftest, or import the fixtures into a test module.
 
 - `commercetools_emulator`: a running commercetools emulator (`.emulator`, `.url`, `.settings`).
 - `ctbridge_engine_factory`: opens engines on a SQLite file in the test's tmp_path and closes
@@ -9,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pytest
 
 from ctbridge.engine.connector import ConnectorFactory
-from ctbridge.engine.host import Engine
+from ctbridge.host import Engine
+from ctbridge.sandbox.commercetools import CommercetoolsEmulator
+from ctbridge.sandbox.server import BackgroundServer
+from ctbridge.sandbox.stack import CLIENT_ID, CLIENT_SECRET, PROJECT_KEY
 from ctbridge.settings import CommercetoolsSettings, EngineSettings
-
-if TYPE_CHECKING:  # the sandbox is imported when a fixture runs: the product runs without it
-    from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 
 
 @dataclass
@@ -28,8 +29,6 @@ class RunningEmulator:
 
     @property
     def settings(self) -> CommercetoolsSettings:
-        from ctbridge.sandbox.stack import CLIENT_ID, CLIENT_SECRET, PROJECT_KEY
-
         return CommercetoolsSettings(
             project_key=PROJECT_KEY,
             client_id=CLIENT_ID,
@@ -41,10 +40,6 @@ class RunningEmulator:
 
 @pytest.fixture
 def commercetools_emulator() -> Iterator[RunningEmulator]:
-    from ctbridge.sandbox.commercetools import CommercetoolsEmulator
-    from ctbridge.sandbox.server import BackgroundServer
-    from ctbridge.sandbox.stack import CLIENT_ID, CLIENT_SECRET, PROJECT_KEY
-
     emulator = CommercetoolsEmulator(PROJECT_KEY, CLIENT_ID, CLIENT_SECRET)
     with BackgroundServer(emulator.app) as server:
         yield RunningEmulator(emulator, server.url)
