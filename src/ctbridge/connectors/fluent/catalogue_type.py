@@ -7,7 +7,7 @@ from typing import Any
 import structlog
 
 from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.fluent_settings import read_setting
+from ctbridge.connectors.fluent.client.remote_settings import read_setting
 
 log = structlog.get_logger("ctbridge.fluent")
 

@@ -12,6 +12,8 @@ from ctbridge.connectors.fluent.availability_route import availability_router
 from ctbridge.connectors.fluent.catalog_event import Catalogue
 from ctbridge.connectors.fluent.catalog_sync import CatalogSync
 from ctbridge.connectors.fluent.client import FluentClient
+from ctbridge.connectors.fluent.client.auth import FluentCredentials
+from ctbridge.connectors.fluent.client.outage import OutageWindow, report_outage, riding_out
 from ctbridge.connectors.fluent.config import FluentSettings
 from ctbridge.connectors.fluent.custom_types import ensure_custom_types
 from ctbridge.connectors.fluent.delta_job import JobBody, run_delta_job
@@ -25,10 +27,8 @@ from ctbridge.connectors.fluent.jobs import LOAD_PRODUCTS, CatalogLoad
 from ctbridge.connectors.fluent.order_mapping import OrderRules
 from ctbridge.connectors.fluent.order_sync import OrderSync
 from ctbridge.connectors.fluent.order_updates import OrderUpdates
-from ctbridge.connectors.fluent.outage import OutageWindow, report_outage, riding_out
 from ctbridge.connectors.fluent.product_mapping import ProductRules
 from ctbridge.connectors.fluent.status_settings import StatusMappingSource
-from ctbridge.connectors.fluent.token import FluentCredentials
 from ctbridge.connectors.fluent.webhook_handlers import webhook_handlers
 from ctbridge.connectors.fluent.webhook_route import webhook_router
 from ctbridge.connectors.fluent.webhook_verifier import FluentWebhookVerifier

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.fluent_settings import read_setting
+from ctbridge.connectors.fluent.client.remote_settings import read_setting
 from ctbridge.connectors.fluent.sync_window import (
     SyncWindow,
     WindowInvalid,

@@ -7,9 +7,8 @@ import json
 from typing import Any
 
 from ctbridge.commercetools.errors import InvalidInput, NotFound
-from ctbridge.connectors.fluent import operations
-from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.graphql_pages import connection_pages
+from ctbridge.connectors.fluent.client import FluentClient, operations
+from ctbridge.connectors.fluent.client.graphql_pages import connection_pages
 from ctbridge.connectors.fluent.sync_window import SyncWindow, iso
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Permanent, Retryable

@@ -6,9 +6,8 @@ import asyncio
 from typing import Any
 
 from ctbridge.commercetools.errors import InvalidInput, NotFound
-from ctbridge.connectors.fluent import operations
-from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.graphql_pages import connection_pages
+from ctbridge.connectors.fluent.client import FluentClient, operations
+from ctbridge.connectors.fluent.client.graphql_pages import connection_pages
 from ctbridge.connectors.fluent.location_mapping import (
     LocationNotMappable,
     channel_actions,

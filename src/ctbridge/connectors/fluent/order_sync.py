@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ctbridge.commercetools.errors import NotFound
-from ctbridge.connectors.fluent import operations
-from ctbridge.connectors.fluent.client import FluentClient
+from ctbridge.connectors.fluent.client import FluentClient, operations
+from ctbridge.connectors.fluent.client.errors import FluentDuplicateRef, FluentGraphQLPermanent
 from ctbridge.connectors.fluent.customer_mapping import (
     create_customer_input,
     update_customer_input,
     username,
 )
-from ctbridge.connectors.fluent.errors import FluentDuplicateRef, FluentGraphQLPermanent
 from ctbridge.connectors.fluent.order_mapping import (
     OrderNotMappable,
     OrderRules,

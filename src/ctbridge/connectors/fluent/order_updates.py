@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ctbridge.commercetools.errors import NotFound
-from ctbridge.connectors.fluent import operations
-from ctbridge.connectors.fluent.client import FluentClient
+from ctbridge.connectors.fluent.client import FluentClient, operations
 from ctbridge.connectors.fluent.consignment_mapping import consignment_actions
 from ctbridge.connectors.fluent.custom_types import DELIVERY_TYPE, LINE_ITEM_TYPE, PARCEL_TYPE
 from ctbridge.connectors.fluent.fulfilment_mapping import edges, fulfilment_actions

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import structlog
 
 from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.fluent_settings import read_setting
+from ctbridge.connectors.fluent.client.remote_settings import read_setting
 from ctbridge.connectors.fluent.status_mapping import MappingInvalid, StatusMappings, parse_mapping
 
 log = structlog.get_logger("ctbridge.fluent")

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ctbridge.connectors.fluent.errors import (
+from ctbridge.connectors.fluent.client.auth import FluentCredentials, PasswordGrantToken
+from ctbridge.connectors.fluent.client.errors import (
     FluentAuthError,
     FluentDuplicateRef,
     FluentGraphQLPermanent,
@@ -25,9 +26,8 @@ from ctbridge.connectors.fluent.errors import (
     FluentTransportError,
     FluentWorkflowFailed,
 )
-from ctbridge.connectors.fluent.outage import FluentOutage, current_window
-from ctbridge.connectors.fluent.outage import backoff as outage_backoff
-from ctbridge.connectors.fluent.token import FluentCredentials, PasswordGrantToken
+from ctbridge.connectors.fluent.client.outage import FluentOutage, current_window
+from ctbridge.connectors.fluent.client.outage import backoff as outage_backoff
 
 EVENT_PATH = "/api/v4.1/event"
 # graphql-java classifications that mean the request itself is wrong.

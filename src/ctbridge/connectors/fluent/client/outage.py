@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from ctbridge.connectors.fluent.errors import FluentRetryable
+from ctbridge.connectors.fluent.client.errors import FluentRetryable
 from ctbridge.engine.report import RunReport
 
 DEFAULT_TOLERANCE_SECONDS = 900.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ctbridge.connectors.fluent.errors import (
+from ctbridge.connectors.fluent.client.errors import (
     FluentAuthError,
     FluentRateLimited,
     FluentServerError,

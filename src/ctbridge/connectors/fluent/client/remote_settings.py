@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ctbridge.connectors.fluent import operations
-from ctbridge.connectors.fluent.client import FluentClient
+from ctbridge.connectors.fluent.client import FluentClient, operations
 
 
 def setting_value(node: dict[str, Any]) -> Any:
