@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ctbridge.connectors.fluent.fulfilment_mapping import edges
+from ctbridge.connectors.fluent.client.graphql_pages import edges
 
 
 def fulfilment_option_input(

@@ -6,17 +6,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ctbridge.connectors.fluent.client.graphql_pages import edges
 from ctbridge.connectors.fluent.custom_types import FULFILMENT_FIELD, LINE_ITEM_TYPE
 from ctbridge.engine.errors import Permanent
 
 
 class FulfilmentNotMappable(Permanent):
     """The fulfilment names order items the commercetools order does not have."""
-
-
-def edges(connection: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """The nodes of a GraphQL connection (empty when absent)."""
-    return [edge["node"] for edge in (connection or {}).get("edges") or [] if edge.get("node")]
 
 
 def fulfilment_entry(fulfilment: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:

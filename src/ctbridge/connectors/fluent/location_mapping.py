@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ctbridge.connectors.fluent.client.graphql_pages import edges
 from ctbridge.connectors.fluent.custom_types import CHANNEL_TYPE
-from ctbridge.connectors.fluent.fulfilment_mapping import edges
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

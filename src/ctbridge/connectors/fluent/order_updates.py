@@ -7,9 +7,10 @@ from typing import Any
 
 from ctbridge.commercetools.errors import NotFound
 from ctbridge.connectors.fluent.client import FluentClient, operations
+from ctbridge.connectors.fluent.client.graphql_pages import edges
 from ctbridge.connectors.fluent.consignment_mapping import consignment_actions
 from ctbridge.connectors.fluent.custom_types import DELIVERY_TYPE, LINE_ITEM_TYPE, PARCEL_TYPE
-from ctbridge.connectors.fluent.fulfilment_mapping import edges, fulfilment_actions
+from ctbridge.connectors.fluent.fulfilment_mapping import fulfilment_actions
 from ctbridge.connectors.fluent.order_lookup import find_ct_order, order_key
 from ctbridge.connectors.fluent.status_mapping import status_actions
 from ctbridge.connectors.fluent.status_settings import StatusMappingSource

@@ -1,13 +1,19 @@
-"""Reads every node of a Fluent GraphQL connection, page after page by cursor."""
+"""Fluent GraphQL connections: the nodes of one, and every node page after page by cursor."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from ctbridge.connectors.fluent.client import FluentClient
+if TYPE_CHECKING:
+    from ctbridge.connectors.fluent.client import FluentClient
 
 MAX_PAGES = 100_000
+
+
+def edges(connection: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The nodes of a GraphQL connection (empty when absent)."""
+    return [edge["node"] for edge in (connection or {}).get("edges") or [] if edge.get("node")]
 
 
 async def connection_pages(
@@ -17,12 +23,12 @@ async def connection_pages(
     for _ in range(MAX_PAGES):
         data = await client.graphql(query, {**variables, "first": page_size, "after": after})
         found = data.get(field) or {}
-        edges = found.get("edges") or []
-        nodes = [edge["node"] for edge in edges if edge.get("node")]
+        page = found.get("edges") or []
+        nodes = edges(found)
         if nodes:
             yield nodes
-        if not edges or not (found.get("pageInfo") or {}).get("hasNextPage"):
+        if not page or not (found.get("pageInfo") or {}).get("hasNextPage"):
             return
-        after = edges[-1].get("cursor")
+        after = page[-1].get("cursor")
         if after is None:
             return

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ctbridge.connectors.fluent.client import FluentClient, operations
+from ctbridge.connectors.fluent.client.graphql_pages import edges
 
 
 def setting_value(node: dict[str, Any]) -> Any:
@@ -37,6 +38,5 @@ async def read_setting(
     data = await client.graphql(
         operations.SETTINGS, {"name": names, "context": ["RETAILER", "ACCOUNT"]}
     )
-    nodes = [edge["node"] for edge in (data.get("settings") or {}).get("edges") or []]
-    node = pick_setting(nodes, retailer_id)
+    node = pick_setting(edges(data.get("settings")), retailer_id)
     return None if node is None else (str(node.get("name")), setting_value(node))
