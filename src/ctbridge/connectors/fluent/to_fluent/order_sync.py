@@ -7,12 +7,12 @@ from typing import Any
 from ctbridge.commercetools.errors import NotFound
 from ctbridge.connectors.fluent.client import FluentClient, operations
 from ctbridge.connectors.fluent.client.errors import FluentDuplicateRef, FluentGraphQLPermanent
-from ctbridge.connectors.fluent.customer_mapping import (
+from ctbridge.connectors.fluent.to_fluent.customer_mapping import (
     create_customer_input,
     update_customer_input,
     username,
 )
-from ctbridge.connectors.fluent.order_mapping import (
+from ctbridge.connectors.fluent.to_fluent.order_mapping import (
     OrderNotMappable,
     OrderRules,
     fulfilment,
@@ -20,7 +20,7 @@ from ctbridge.connectors.fluent.order_mapping import (
     order_ref,
     shipping_method_key,
 )
-from ctbridge.connectors.fluent.payment_mapping import financial_transactions
+from ctbridge.connectors.fluent.to_fluent.payment_mapping import financial_transactions
 from ctbridge.engine.connector import Outcome
 from ctbridge.engine.errors import Retryable
 from ctbridge.engine.runtime import Runtime

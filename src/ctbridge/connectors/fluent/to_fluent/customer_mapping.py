@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ctbridge.connectors.fluent.address_mapping import phone
+from ctbridge.connectors.fluent.to_fluent.address_mapping import phone
 
 LIMITS = {
     "username": 250,

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from ctbridge.connectors.fluent.catalog_event import Catalogue
-from ctbridge.connectors.fluent.catalogue_type import resolve_catalogue_type
-from ctbridge.connectors.fluent.category_mapping import (
+from ctbridge.connectors.fluent.client import FluentClient
+from ctbridge.connectors.fluent.to_fluent.catalog_event import Catalogue
+from ctbridge.connectors.fluent.to_fluent.catalogue_type import resolve_catalogue_type
+from ctbridge.connectors.fluent.to_fluent.category_mapping import (
     VALID_REF,
     category_event,
     category_ref,
     parents_first,
 )
-from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.product_mapping import (
+from ctbridge.connectors.fluent.to_fluent.product_mapping import (
     ProductEvents,
     ProductRules,
     ProductSkipped,

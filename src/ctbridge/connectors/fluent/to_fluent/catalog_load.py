@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ctbridge.connectors.fluent.catalog_sync import CatalogSync
-from ctbridge.connectors.fluent.category_mapping import category_ref
 from ctbridge.connectors.fluent.client.errors import FluentError
 from ctbridge.connectors.fluent.client.outage import FluentOutage
-from ctbridge.connectors.fluent.product_mapping import ProductSkipped
+from ctbridge.connectors.fluent.to_fluent.catalog_sync import CatalogSync
+from ctbridge.connectors.fluent.to_fluent.category_mapping import category_ref
+from ctbridge.connectors.fluent.to_fluent.product_mapping import ProductSkipped
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Permanent, Retryable
 

@@ -6,8 +6,8 @@ import hashlib
 import re
 from typing import Any
 
-from ctbridge.connectors.fluent.attribute_mapping import localized
-from ctbridge.connectors.fluent.catalog_event import Catalogue, catalogue_event
+from ctbridge.connectors.fluent.to_fluent.attribute_mapping import localized
+from ctbridge.connectors.fluent.to_fluent.catalog_event import Catalogue, catalogue_event
 
 # Product Catalog Workflow Interface Contracts, UPSERT_CATEGORY (docs.fluentcommerce.com/
 # building-blocks/product-catalogue-workflow-interface-contracts): `ref` is "Uppercase

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctbridge.connectors.fluent.attribute_mapping import localized, map_attribute
-from ctbridge.connectors.fluent.catalog_event import Catalogue, catalogue_event
-from ctbridge.connectors.fluent.pricing import map_prices
+from ctbridge.connectors.fluent.to_fluent.attribute_mapping import localized, map_attribute
+from ctbridge.connectors.fluent.to_fluent.catalog_event import Catalogue, catalogue_event
+from ctbridge.connectors.fluent.to_fluent.price_mapping import map_prices
 
 SUMMARY_LIMIT = 255
 GTIN_LIMIT = 20

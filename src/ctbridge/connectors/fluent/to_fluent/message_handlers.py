@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ctbridge.commercetools.errors import NotFound
-from ctbridge.connectors.fluent.catalog_sync import CatalogSync
-from ctbridge.connectors.fluent.order_sync import OrderSync
-from ctbridge.connectors.fluent.product_mapping import ProductSkipped
+from ctbridge.connectors.fluent.to_fluent.catalog_sync import CatalogSync
+from ctbridge.connectors.fluent.to_fluent.order_sync import OrderSync
+from ctbridge.connectors.fluent.to_fluent.product_mapping import ProductSkipped
 from ctbridge.engine.connector import Handler, Outcome
 from ctbridge.engine.message import Message
 from ctbridge.engine.runtime import Runtime
