@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ctbridge.connectors.fluent.order_lookup import OrderKey, order_key
-from ctbridge.connectors.fluent.sync_window import (
+from ctbridge.connectors.fluent.to_commercetools.order_lookup import OrderKey, order_key
+from ctbridge.connectors.fluent.to_commercetools.sync_window import (
     WindowInvalid,
     finished_checkpoint,
     sync_window,

@@ -9,8 +9,8 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ctbridge.connectors.fluent.webhook_event import WebhookRejected, parse_webhook
-from ctbridge.connectors.fluent.webhook_verifier import SIGNATURE_HEADER
+from ctbridge.connectors.fluent.to_commercetools.webhook_event import WebhookRejected, parse_webhook
+from ctbridge.connectors.fluent.to_commercetools.webhook_verifier import SIGNATURE_HEADER
 from ctbridge.engine.inbox import Inbox
 from ctbridge.web.body_limit import BodyTooLarge, read_bounded
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ctbridge.connectors.fluent.client import FluentClient
 from ctbridge.connectors.fluent.client.remote_settings import read_setting
-from ctbridge.connectors.fluent.sync_window import (
+from ctbridge.connectors.fluent.to_commercetools.sync_window import (
     SyncWindow,
     WindowInvalid,
     finished_checkpoint,

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ctbridge.connectors.fluent.config import FluentSettings
-from ctbridge.connectors.fluent.order_updates import OrderUpdates
+from ctbridge.connectors.fluent.to_commercetools.order_updates import OrderUpdates
 from ctbridge.engine.connector import Handler, Outcome
 from ctbridge.engine.message import Message
 

@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ctbridge.connectors.fluent.client.graphql_pages import edges
-from ctbridge.connectors.fluent.custom_types import FULFILMENT_FIELD, LINE_ITEM_TYPE
+from ctbridge.connectors.fluent.to_commercetools.custom_types import (
+    FULFILMENT_FIELD,
+    LINE_ITEM_TYPE,
+)
 from ctbridge.engine.errors import Permanent
 
 

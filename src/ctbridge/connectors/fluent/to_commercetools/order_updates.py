@@ -8,12 +8,16 @@ from typing import Any
 from ctbridge.commercetools.errors import NotFound
 from ctbridge.connectors.fluent.client import FluentClient, operations
 from ctbridge.connectors.fluent.client.graphql_pages import edges
-from ctbridge.connectors.fluent.consignment_mapping import consignment_actions
-from ctbridge.connectors.fluent.custom_types import DELIVERY_TYPE, LINE_ITEM_TYPE, PARCEL_TYPE
-from ctbridge.connectors.fluent.fulfilment_mapping import fulfilment_actions
-from ctbridge.connectors.fluent.order_lookup import find_ct_order, order_key
-from ctbridge.connectors.fluent.status_mapping import status_actions
-from ctbridge.connectors.fluent.status_settings import StatusMappingSource
+from ctbridge.connectors.fluent.to_commercetools.consignment_mapping import consignment_actions
+from ctbridge.connectors.fluent.to_commercetools.custom_types import (
+    DELIVERY_TYPE,
+    LINE_ITEM_TYPE,
+    PARCEL_TYPE,
+)
+from ctbridge.connectors.fluent.to_commercetools.fulfilment_mapping import fulfilment_actions
+from ctbridge.connectors.fluent.to_commercetools.order_lookup import find_ct_order, order_key
+from ctbridge.connectors.fluent.to_commercetools.status_mapping import status_actions
+from ctbridge.connectors.fluent.to_commercetools.status_mapping_source import StatusMappingSource
 from ctbridge.engine.connector import Outcome
 from ctbridge.engine.errors import Permanent
 from ctbridge.engine.runtime import Runtime

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.sync_window import SyncWindow, iso
+from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow, iso
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Retryable
 from ctbridge.notifications import Notification, Notifier

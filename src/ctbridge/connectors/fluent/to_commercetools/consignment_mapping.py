@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ctbridge.connectors.fluent.client.graphql_pages import edges
-from ctbridge.connectors.fluent.custom_types import DELIVERY_TYPE, PARCEL_TYPE
-from ctbridge.connectors.fluent.fulfilment_mapping import line_item_for
+from ctbridge.connectors.fluent.to_commercetools.custom_types import DELIVERY_TYPE, PARCEL_TYPE
+from ctbridge.connectors.fluent.to_commercetools.fulfilment_mapping import line_item_for
 from ctbridge.engine.errors import Permanent
 
 TRACKING_URL_ATTRIBUTES = ("trackingUrl", "tracking_url")

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ctbridge.connectors.fluent.client.graphql_pages import edges
-from ctbridge.connectors.fluent.custom_types import CHANNEL_TYPE
+from ctbridge.connectors.fluent.to_commercetools.custom_types import CHANNEL_TYPE
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

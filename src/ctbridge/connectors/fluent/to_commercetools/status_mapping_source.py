@@ -9,7 +9,11 @@ import structlog
 
 from ctbridge.connectors.fluent.client import FluentClient
 from ctbridge.connectors.fluent.client.remote_settings import read_setting
-from ctbridge.connectors.fluent.status_mapping import MappingInvalid, StatusMappings, parse_mapping
+from ctbridge.connectors.fluent.to_commercetools.status_mapping import (
+    MappingInvalid,
+    StatusMappings,
+    parse_mapping,
+)
 
 log = structlog.get_logger("ctbridge.fluent")
 

@@ -9,7 +9,7 @@ from typing import Any
 from ctbridge.commercetools.errors import InvalidInput, NotFound
 from ctbridge.connectors.fluent.client import FluentClient, operations
 from ctbridge.connectors.fluent.client.graphql_pages import connection_pages
-from ctbridge.connectors.fluent.sync_window import SyncWindow, iso
+from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow, iso
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Permanent, Retryable
 
