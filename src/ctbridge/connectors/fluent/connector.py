@@ -6,17 +6,18 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from ctbridge.connectors.fluent.api_token import ApiToken
-from ctbridge.connectors.fluent.availability_route import availability_router
 from ctbridge.connectors.fluent.client import FluentClient
 from ctbridge.connectors.fluent.client.auth import FluentCredentials
 from ctbridge.connectors.fluent.client.outage import OutageWindow, report_outage, riding_out
 from ctbridge.connectors.fluent.config import FluentSettings
-from ctbridge.connectors.fluent.external_webhooks import (
+from ctbridge.connectors.fluent.routes.api_token import ApiToken
+from ctbridge.connectors.fluent.routes.availability import availability_router
+from ctbridge.connectors.fluent.routes.catalog_ingestion import ingestion_router
+from ctbridge.connectors.fluent.routes.external_webhooks import (
     ExternalWebhookSender,
     external_webhook_router,
 )
-from ctbridge.connectors.fluent.ingestion_route import ingestion_router
+from ctbridge.connectors.fluent.routes.fluent_webhook import webhook_router
 from ctbridge.connectors.fluent.to_commercetools import (
     inventory_sync,
     location_sync,
@@ -35,7 +36,6 @@ from ctbridge.connectors.fluent.to_fluent.message_handlers import MESSAGE_TYPES,
 from ctbridge.connectors.fluent.to_fluent.order_mapping import OrderRules
 from ctbridge.connectors.fluent.to_fluent.order_sync import OrderSync
 from ctbridge.connectors.fluent.to_fluent.product_mapping import ProductRules
-from ctbridge.connectors.fluent.webhook_route import webhook_router
 from ctbridge.engine.connector import Connector, Handler, JobContext, JobSpec, Outcome
 from ctbridge.engine.message import Message
 from ctbridge.notifications import NotificationSettings, Notifier, notifier_from_settings

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from ctbridge.connectors.fluent.availability import availability, fulfilment_option_input
 from ctbridge.connectors.fluent.client import operations
 from ctbridge.connectors.fluent.client.errors import FluentPermanent, FluentRetryable
+from ctbridge.connectors.fluent.routes.availability_mapping import (
+    availability,
+    fulfilment_option_input,
+)
 
 if TYPE_CHECKING:
     from ctbridge.connectors.fluent.connector import FluentConnector
