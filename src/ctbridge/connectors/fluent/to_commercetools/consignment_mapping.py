@@ -101,22 +101,36 @@ def consignment_actions(
     fields = delivery_fields(consignment)
     delivery = find_delivery(order, consignment)
     if delivery is None:
-        parcel: dict[str, Any] = {"items": items}
-        if tracking:
-            parcel["trackingData"] = tracking
-        if url:
-            parcel["custom"] = {
-                "type": {"typeId": "type", "key": PARCEL_TYPE},
-                "fields": {"flTrackingUrl": url},
-            }
-        return [
-            {
-                "action": "addDelivery",
-                "items": items,
-                "parcels": [parcel],
-                "custom": {"type": {"typeId": "type", "key": DELIVERY_TYPE}, "fields": fields},
-            }
-        ]
+        return [add_delivery_action(items, tracking, url, fields)]
+    return delivery_update_actions(delivery, items, fields) + parcel_update_actions(
+        delivery, items, tracking, url
+    )
+
+
+def add_delivery_action(
+    items: list[dict[str, Any]], tracking: dict[str, Any], url: str | None, fields: dict[str, str]
+) -> dict[str, Any]:
+    """The delivery of a consignment seen for the first time, with its one parcel."""
+    parcel: dict[str, Any] = {"items": items}
+    if tracking:
+        parcel["trackingData"] = tracking
+    if url:
+        parcel["custom"] = {
+            "type": {"typeId": "type", "key": PARCEL_TYPE},
+            "fields": {"flTrackingUrl": url},
+        }
+    return {
+        "action": "addDelivery",
+        "items": items,
+        "parcels": [parcel],
+        "custom": {"type": {"typeId": "type", "key": DELIVERY_TYPE}, "fields": fields},
+    }
+
+
+def delivery_update_actions(
+    delivery: Mapping[str, Any], items: list[dict[str, Any]], fields: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The consignment fields and items of a known delivery, where they changed."""
     actions: list[dict[str, Any]] = []
     current = (delivery.get("custom") or {}).get("fields") or {}
     for name, value in fields.items():
@@ -131,6 +145,17 @@ def consignment_actions(
             )
     if sorted(map(_item_key, delivery.get("items") or [])) != sorted(map(_item_key, items)):
         actions.append({"action": "setDeliveryItems", "deliveryId": delivery["id"], "items": items})
+    return actions
+
+
+def parcel_update_actions(
+    delivery: Mapping[str, Any],
+    items: list[dict[str, Any]],
+    tracking: dict[str, Any],
+    url: str | None,
+) -> list[dict[str, Any]]:
+    """A known delivery's parcel: added when it has none, else its tracking data and URL where
+    they changed."""
     parcels = delivery.get("parcels") or []
     if not parcels:
         parcel_action: dict[str, Any] = {
@@ -140,8 +165,8 @@ def consignment_actions(
         }
         if tracking:
             parcel_action["trackingData"] = tracking
-        actions.append(parcel_action)
-        return actions
+        return [parcel_action]
+    actions: list[dict[str, Any]] = []
     parcel = parcels[0]
     if tracking and _tracking_key(parcel.get("trackingData")) != _tracking_key(tracking):
         actions.append(
