@@ -9,7 +9,7 @@ from typing import Any
 from ctbridge.commercetools.errors import InvalidInput, NotFound
 from ctbridge.connectors.fluent.client import FluentClient, operations
 from ctbridge.connectors.fluent.client.graphql_pages import connection_pages
-from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow, iso
+from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Permanent, Retryable
 
@@ -57,14 +57,13 @@ class InventorySync:
             channel = await self.runtime.commercetools.get_by_key("channels", channel_key)
         except NotFound:
             raise Permanent(f"commercetools has no channel with key {channel_key}") from None
-        date_range = {"from": iso(window.start) if window.start else None, "to": iso(window.end)}
         slots = asyncio.Semaphore(self.concurrency)
         done = 0
         pages = connection_pages(
             self.client,
             operations.VIRTUAL_POSITIONS,
             "virtualPositions",
-            {"catalogue": {"ref": catalogue_ref}, "updatedOn": date_range},
+            {"catalogue": {"ref": catalogue_ref}, "updatedOn": window.date_range()},
             page_size=self.page_size,
         )
         async for page in pages:

@@ -15,7 +15,7 @@ from ctbridge.connectors.fluent.to_commercetools.location_mapping import (
     channel_key,
     in_network,
 )
-from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow, iso
+from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Permanent, Retryable
 
@@ -45,14 +45,13 @@ class LocationSync:
 
     async def run(self, ctx: JobContext, window: SyncWindow, props: dict[str, Any]) -> None:
         network = self.network_ref or props.get("fluentNetworkRef")
-        date_range = {"from": iso(window.start) if window.start else None, "to": iso(window.end)}
         slots = asyncio.Semaphore(self.concurrency)
         done = 0
         pages = connection_pages(
             self.client,
             operations.LOCATIONS,
             "locations",
-            {"updatedOn": date_range},
+            {"updatedOn": window.date_range()},
             page_size=self.page_size,
         )
         async for page in pages:

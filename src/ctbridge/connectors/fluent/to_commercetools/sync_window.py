@@ -22,6 +22,10 @@ class SyncWindow:
     def as_params(self) -> dict[str, str | None]:
         return {"start": iso(self.start) if self.start else None, "end": iso(self.end)}
 
+    def date_range(self) -> dict[str, str | None]:
+        """The window as Fluent's `DateRange` (`from` None: from the beginning)."""
+        return {"from": iso(self.start) if self.start else None, "to": iso(self.end)}
+
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

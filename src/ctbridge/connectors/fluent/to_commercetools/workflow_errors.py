@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow, iso
+from ctbridge.connectors.fluent.to_commercetools.sync_window import SyncWindow
 from ctbridge.engine.connector import JobContext
 from ctbridge.engine.errors import Retryable
 from ctbridge.notifications import Notification, Notifier
@@ -89,8 +89,7 @@ class WorkflowErrors:
                     {
                         "eventStatus": status,
                         "retailerId": self.retailer_id,
-                        "from": iso(window.start) if window.start else None,
-                        "to": iso(window.end),
+                        **window.date_range(),
                         "start": start,
                         "count": PAGE,
                     }
