@@ -7,6 +7,7 @@ from typing import Any
 
 from ctbridge.connectors.fluent.client.graphql_pages import edges
 from ctbridge.connectors.fluent.to_commercetools.custom_types import DELIVERY_TYPE, PARCEL_TYPE
+from ctbridge.connectors.fluent.to_commercetools.fluent_attributes import attribute
 from ctbridge.connectors.fluent.to_commercetools.fulfilment_mapping import line_item_for
 from ctbridge.engine.errors import Permanent
 
@@ -15,17 +16,6 @@ TRACKING_URL_ATTRIBUTES = ("trackingUrl", "tracking_url")
 
 class ConsignmentNotMappable(Permanent):
     """The consignment cannot become a delivery of this order (no items, unknown lines)."""
-
-
-def attribute(attributes: Any, *names: str) -> Any:
-    """A value from Fluent attributes, given as a list of {name, value} or a plain map."""
-    wanted = {name.lower() for name in names}
-    if isinstance(attributes, Mapping):
-        return next((v for k, v in attributes.items() if k.lower() in wanted), None)
-    for entry in attributes or []:
-        if str(entry.get("name", "")).lower() in wanted:
-            return entry.get("value")
-    return None
 
 
 def tracking_url(consignment: Mapping[str, Any], webhook_attributes: Any = None) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ctbridge.commercetools.errors import NotFound
-from ctbridge.connectors.fluent.to_commercetools.consignment_mapping import attribute
+from ctbridge.connectors.fluent.to_commercetools.fluent_attributes import attribute
 
 ORDER_ID_ATTRIBUTE = "commercetoolsOrderId"
 
