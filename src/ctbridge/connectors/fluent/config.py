@@ -1,4 +1,4 @@
-"""Settings of the Fluent Commerce connector, with the reference connector's variable names."""
+"""ctbridge's own settings of the Fluent connector (environment variables, the reference connector's names)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads a Fluent setting's JSON value, the retailer's copy winning over the account's."""
+"""Reads a Setting stored in Fluent (its JSON value, the retailer's copy winning over the account's)."""
 
 from __future__ import annotations
 
