@@ -7,6 +7,11 @@ COPY pyproject.toml README.md ./
 COPY src ./src
 # Installed into a prefix of its own so the runtime image gets the package, not the sources.
 RUN python -m pip install --prefix=/install .
+# The sandbox (emulators, demo stories) is for `ctbridge demo` / `ctbridge sandbox` on a workstation;
+# the product never imports it, so the runtime image leaves it out (those two commands then say so).
+# `test -d` fails the build if the installed layout ever moves, instead of silently keeping it.
+RUN sandbox="$(echo /install/lib/python3*/site-packages/ctbridge/sandbox)" \
+    && test -d "$sandbox" && rm -rf "$sandbox"
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \

@@ -228,7 +228,7 @@ def main() -> None:
     parser.add_argument(
         "--changed-every", type=int, default=10, help="every Nth sku differs in commercetools"
     )
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=16, help="NEW_STORE_STOCK_CONCURRENCY")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--reference-max", type=int, default=2000)
     parser.add_argument(

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ctbridge.engine.connector import ConnectorFactory
 from ctbridge.engine.host import Engine
-from ctbridge.sandbox.commercetools import CommercetoolsEmulator
-from ctbridge.sandbox.server import BackgroundServer
-from ctbridge.sandbox.stack import CLIENT_ID, CLIENT_SECRET, PROJECT_KEY
 from ctbridge.settings import CommercetoolsSettings, EngineSettings
+
+if TYPE_CHECKING:  # the sandbox is imported when a fixture runs: the product runs without it
+    from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 
 
 @dataclass
@@ -27,6 +28,8 @@ class RunningEmulator:
 
     @property
     def settings(self) -> CommercetoolsSettings:
+        from ctbridge.sandbox.stack import CLIENT_ID, CLIENT_SECRET, PROJECT_KEY
+
         return CommercetoolsSettings(
             project_key=PROJECT_KEY,
             client_id=CLIENT_ID,
@@ -38,6 +41,10 @@ class RunningEmulator:
 
 @pytest.fixture
 def commercetools_emulator() -> Iterator[RunningEmulator]:
+    from ctbridge.sandbox.commercetools import CommercetoolsEmulator
+    from ctbridge.sandbox.server import BackgroundServer
+    from ctbridge.sandbox.stack import CLIENT_ID, CLIENT_SECRET, PROJECT_KEY
+
     emulator = CommercetoolsEmulator(PROJECT_KEY, CLIENT_ID, CLIENT_SECRET)
     with BackgroundServer(emulator.app) as server:
         yield RunningEmulator(emulator, server.url)

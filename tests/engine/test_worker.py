@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from ctbridge.engine.inbox import Inbox
@@ -128,11 +130,38 @@ async def test_a_claimed_task_whose_worker_died_is_reclaimed_after_its_lease(dat
         claimed = await engine.worker.queue.claim(10)  # claimed, then "the process dies"
         assert [task.message.id for task in claimed] == ["m1"]
         assert await engine.worker.queue.claim(10) == []
-        import asyncio
-
         await asyncio.sleep(0.3)
         engine.worker._last_reclaim = 0
         await engine.run_until_idle()
         assert [m.id for m in made["recorder"].applied] == ["m1"]
+    finally:
+        await engine.close()
+
+
+async def test_a_task_whose_worker_died_on_its_last_allowed_claim_is_dead_lettered_and_alerted(
+    database_url,
+):
+    engine, made = await open_engine(database_url, lease_seconds=0.2, max_attempts=1)
+    alerted = []
+
+    async def alert(dead):
+        alerted.extend(dead)
+
+    engine.worker.on_dead_letters = alert
+    try:
+        await engine.runtime.enqueue(product_message("m1"))
+        assert len(await engine.worker.queue.claim(10)) == 1  # claimed, then "the process dies"
+        for _ in range(200):
+            engine.worker._last_reclaim = 0
+            await engine.worker.run_once()
+            if alerted:
+                break
+            await asyncio.sleep(0.05)
+        await engine.worker.wait_for_alerts()
+        letters = await Inbox(engine.store).dead_letters()
+        assert [(letter.message_id, letter.attempts) for letter in letters] == [("m1", 1)]
+        assert "worker died while handling it" in letters[0].last_error
+        assert [result.task.message.id for result in alerted] == ["m1"]
+        assert made["recorder"].applied == []
     finally:
         await engine.close()

@@ -58,21 +58,21 @@ async def test_a_run_whose_heartbeat_stopped_is_taken_over_from_the_admin_api(se
     assert busy.status_code == 409 and "can be taken over in" in busy.json()["detail"]
     page = (await client.get("/admin/overview")).text
     assert f'data-action="takeover" data-id="{stale}"' in page
-    taken = await client.post(f"/admin/api/jobs/runs/{stale}/takeover")
+    taken = await client.post(f"/admin/api/jobs/runs/{stale}/takeover", json={})
     assert taken.status_code == 202, taken.text
     new_run = taken.json()["run_id"]
     assert (await engine.jobs.get(stale)).status == "abandoned"
     release.set()
     await wait_for_status(engine, new_run, "succeeded")
     assert pages == [7]  # it resumed from the checkpoint
-    again = await client.post(f"/admin/api/jobs/runs/{stale}/takeover")
+    again = await client.post(f"/admin/api/jobs/runs/{stale}/takeover", json={})
     assert again.status_code == 409 and "not running" in again.json()["detail"]
 
 
 async def test_a_live_run_is_not_taken_over(served):
     engine, client, release, pages = served
     live = await engine.start_job("recorder.load")
-    refused = await client.post(f"/admin/api/jobs/runs/{live}/takeover")
+    refused = await client.post(f"/admin/api/jobs/runs/{live}/takeover", json={})
     assert refused.status_code == 409 and "is alive" in refused.json()["detail"]
     assert (await engine.jobs.get(live)).status == "running"
-    assert (await client.post("/admin/api/jobs/runs/999/takeover")).status_code == 404
+    assert (await client.post("/admin/api/jobs/runs/999/takeover", json={})).status_code == 404

@@ -119,6 +119,16 @@ async def test_a_cross_site_get_with_credentials_starts_nothing(engine):
     assert response.status_code == 403
 
 
+async def test_following_a_link_to_the_admin_page_works_but_not_to_a_trigger(ordergroove):
+    navigation = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    navigation["Sec-Fetch-Dest"] = "document"
+    async with asgi_client(create_app(ordergroove)) as client:
+        page = await client.get("/admin", auth=ADMIN, headers=navigation)
+        trigger = await client.get("/service?startUpload=true", auth=ADMIN, headers=navigation)
+    assert page.status_code == 200
+    assert trigger.status_code == 403
+
+
 async def test_the_admin_page_cannot_be_framed_and_loads_only_its_own_script(engine):
     async with asgi_client(create_app(engine)) as client:
         page = await client.get("/admin", auth=ADMIN)
@@ -228,3 +238,31 @@ async def test_a_locked_sqlite_store_is_answered_503_before_the_sender_gives_up(
         locker.close()
         await engine.close()
     assert [m.id for m in made["recorder"].applied] == ["m-locked"]
+
+
+async def test_a_chunked_body_over_the_app_limit_is_413_on_every_route(sqlite_url):
+    """No Content-Length to refuse up front: the app-wide limit stops the stream, on /events
+    and on an admin route alike, and reads no more than the limit past the first chunk."""
+    engine, _made = await open_engine(sqlite_url, admin_password="s3cret", max_body_bytes=50_000)
+    pulled = {"bytes": 0}
+
+    async def body():
+        for _ in range(100):
+            pulled["bytes"] += 10_000
+            yield b" " * 10_000
+
+    try:
+        async with asgi_client(create_app(engine)) as client:
+            events = await client.post("/events", content=body())
+            events_pulled, pulled["bytes"] = pulled["bytes"], 0
+            admin = await client.post(
+                "/admin/api/dead-letters/replay",
+                content=body(),
+                auth=ADMIN,
+                headers={"Content-Type": "application/json"},
+            )
+    finally:
+        await engine.close()
+    assert events.status_code == 413
+    assert admin.status_code == 400  # FastAPI reports a body it could not read as 400
+    assert events_pulled <= 60_000 and pulled["bytes"] <= 60_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import signal
 import tempfile
@@ -15,13 +16,30 @@ from rich.table import Table
 
 from ctbridge import logs
 from ctbridge.cli.settings_loader import err, out
-from ctbridge.sandbox.stack import DEMO_CONNECTORS, SandboxStack
+
+SANDBOX_MISSING = (
+    "the sandbox is not installed in this image; pip install ctbridge from source to use it"
+)
+
+
+def require_sandbox() -> None:
+    """Exits with one line (status 2) where `ctbridge.sandbox` is absent: the production image
+    leaves it out, and only these two commands import it, when they run."""
+    try:
+        importlib.import_module("ctbridge.sandbox")
+    except ModuleNotFoundError as error:
+        if error.name != "ctbridge.sandbox":
+            raise
+        err.print(SANDBOX_MISSING, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def demo(products: int = typer.Option(12, help="Products in the seeded catalog")) -> None:
     """Starts the emulators and ctbridge (SQLite, embedded), seeds a catalog and runs every
     connector's story end to end, then prints what flowed where with counts and timings."""
+    require_sandbox()
     from ctbridge.sandbox.demo import run_demo
+    from ctbridge.sandbox.stack import SandboxStack
 
     log_file = demo_log_file()
     logs.configure("INFO", "console", stream=log_file)
@@ -88,7 +106,9 @@ def sandbox(
     every connector's target, the subscription destination and the events token — so that
     `ctbridge deploy` and `ctbridge serve` in another terminal work against it as they are.
     Runs until Ctrl-C."""
+    require_sandbox()
     from ctbridge.sandbox.environment_file import dotenv_text, shell_text
+    from ctbridge.sandbox.stack import DEMO_CONNECTORS, SandboxStack
 
     console = err if shell else out
 

@@ -20,6 +20,7 @@ from ctbridge.engine.intake import IntakeWriter
 from ctbridge.settings import load
 from ctbridge.web.app import create_app
 from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
+from ctbridge.web.server_config import server_config
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -62,16 +63,14 @@ def serve(
     async def run() -> None:
         async with open_engine() as engine:
             app = create_app(engine, background=worker, transports=transports)
-            config = uvicorn.Config(
+            config = server_config(
                 app,
                 host=host,
                 port=port_number,
+                settings=engine.settings,
                 log_config=None,
                 access_log=False,
                 lifespan="on",
-                # An idle keep-alive connection is closed; a slow body is cut by the app's
-                # request deadline (CTBRIDGE_REQUEST_DEADLINE_SECONDS).
-                timeout_keep_alive=max(1, round(engine.settings.keep_alive_seconds)),
             )
             catching_up = asyncio.create_task(auto_catch_up(engine), name="catch-up")
             try:

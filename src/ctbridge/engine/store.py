@@ -8,11 +8,13 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import structlog
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from ctbridge import tracing
@@ -25,6 +27,10 @@ PROBE_NAMESPACE = "ctbridge.store-probe"
 class StoreLost(Exception):
     """The store is no longer the one this process opened (its SQLite file was deleted or
     replaced): whatever is written now would not be found after a restart."""
+
+
+# Indexes an older release created under a name that now means something else.
+REPLACED_INDEXES = ("ix_tasks_due",)  # became ix_tasks_claim (status, next_attempt_at, id)
 
 
 def async_url(database_url: str) -> str:
@@ -82,8 +88,22 @@ class Store:
         return self.dialect.insert(table)
 
     async def create_schema(self) -> None:
+        """Creates what is missing: tables, and the indexes a store made by an older release
+        lacks (`create_all` skips the indexes of tables that exist); drops replaced indexes."""
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
+            for name in REPLACED_INDEXES:
+                await conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+        for table in metadata.sorted_tables:
+            for index in table.indexes:
+                try:
+                    # One transaction each: on PostgreSQL a failed CREATE aborts its transaction.
+                    async with self.engine.begin() as conn:
+                        await conn.run_sync(partial(index.create, checkfirst=True))
+                except IntegrityError:
+                    log.warning(
+                        "index not created: the stored rows break its rule", index=index.name
+                    )
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:

@@ -56,7 +56,7 @@ tasks = Table(
     Column("created_at", Float, nullable=False),
     Column("finished_at", Float),
     # The claim walks this index in (next_attempt_at, id) order and stops after its batch.
-    Index("ix_tasks_due", "status", "next_attempt_at", "id"),
+    Index("ix_tasks_claim", "status", "next_attempt_at", "id"),
     Index("ix_tasks_resource", "connector", "resource_key", "status"),
     Index("ix_tasks_message", "message_pk"),
 )

@@ -152,6 +152,8 @@ class Worker:
                 if unrecorded and not self.outage.wait_seconds():
                     if await self._record_safely(unrecorded):
                         unrecorded = []
+                        # A finished task may have been holding back its resource's next one.
+                        next_claim = 0.0
                     elif stop.is_set() and not in_flight:
                         failures_after_stop += 1
                         if failures_after_stop >= RECORD_ATTEMPTS_AT_SHUTDOWN:

@@ -47,7 +47,7 @@ def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
 
 
 class DemoChapter(Protocol):
-    """`ctbridge.connectors.<name>.demo.chapter` is a class implementing this protocol."""
+    """`ctbridge.sandbox.stories.<name>.chapter` is a class implementing this protocol."""
 
     def start(self) -> dict[str, str]:
         """Starts this connector's target emulators; returns the environment variables

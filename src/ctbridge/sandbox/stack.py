@@ -14,22 +14,22 @@ from ctbridge.sandbox.catalog.seeding import seed_emulator
 from ctbridge.sandbox.commercetools import CommercetoolsEmulator
 from ctbridge.sandbox.demo_chapter import DemoChapter
 from ctbridge.sandbox.server import BackgroundServer
+from ctbridge.sandbox.stories import STORIES
 
 PROJECT_KEY = "sandbox"
 CLIENT_ID = "sandbox-client"
 CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - the sandbox's published credential
-DEMO_CONNECTORS = ("ordergroove", "fluent", "newstore")
+DEMO_CONNECTORS = tuple(STORIES)
 SANDBOX_TOPIC = "ctbridge-sandbox"
 
 
 def load_chapter(connector: str) -> DemoChapter | None:
-    """The connector's demo chapter (`ctbridge.connectors.<name>.demo.chapter`), if it has one."""
-    try:
-        module = importlib.import_module(f"ctbridge.connectors.{connector}.demo")
-    except ModuleNotFoundError:
+    """The connector's demo chapter (`chapter` in its module of `ctbridge.sandbox.stories`),
+    if the sandbox tells a story about it."""
+    module_name = STORIES.get(connector)
+    if module_name is None:
         return None
-    chapter_class = getattr(module, "chapter", None)
-    return chapter_class() if chapter_class is not None else None
+    return importlib.import_module(module_name).chapter()
 
 
 @dataclass

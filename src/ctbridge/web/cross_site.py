@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+WORK_STARTING_GETS = ("/service",)
 # A header no HTML form can set: a page of another site can only send it after a CORS
 # preflight, which ctbridge never approves.
 CUSTOM_HEADER = b"x-requested-with"
@@ -23,13 +24,20 @@ def refusal(scope: Scope) -> str | None:
     Basic credentials) are only honoured on a request no plain form can make: a JSON body or
     the `X-Requested-With` header. Bearer tokens and signatures are never attached by a browser.
     """
-    if scope["method"] in SAFE_METHODS:
-        headers = dict(scope["headers"])
-        # A GET that starts work (the seed-compatible catalog trigger) must not be an <img>.
-        if headers.get(b"sec-fetch-site") == b"cross-site" and headers.get(b"authorization"):
-            return "cross-site request with credentials"
-        return None
     headers = dict(scope["headers"])
+    if scope["method"] in SAFE_METHODS:
+        if headers.get(b"sec-fetch-site") != b"cross-site" or not headers.get(b"authorization"):
+            return None
+        # Following a link to the admin page is fine; an <img> or a script fetching with the
+        # operator's credentials is not, nor a link to a GET that starts work (the
+        # seed-compatible catalog trigger under /service).
+        navigation = (
+            headers.get(b"sec-fetch-mode") == b"navigate"
+            and headers.get(b"sec-fetch-dest") == b"document"
+        )
+        if navigation and not scope["path"].startswith(WORK_STARTING_GETS):
+            return None
+        return "cross-site request with credentials"
     if headers.get(b"sec-fetch-site", b"") in (b"cross-site", b"same-site"):
         return "cross-site request"
     origin = headers.get(b"origin")

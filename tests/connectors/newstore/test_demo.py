@@ -2,9 +2,9 @@
 
 from ctbridge.commercetools.messages import to_message
 from ctbridge.connectors.newstore.connector import NewStoreConnector
-from ctbridge.connectors.newstore.demo import chapter
 from ctbridge.engine.host import Engine
 from ctbridge.sandbox.demo_chapter import DemoContext
+from ctbridge.sandbox.stories.newstore import chapter
 from ctbridge.settings import EngineSettings
 
 

@@ -519,3 +519,13 @@ def test_targets_that_do_not_cover_the_quantity_are_refused():
     o["lineItems"][0]["totalPrice"]["centAmount"] = 2000
     with pytest.raises(OrderMappingError, match="targets"):
         build_order(o, multi_refs("a"), RULES, shipping_mapper=offer_token_mapper)
+
+
+def test_a_custom_line_item_without_total_price_counts_money_times_quantity():
+    voucher = custom_line("voucher", -300)
+    del voucher["totalPrice"]
+    o = order([line_item("l1", "A", 1000, 1, tax=160)], shipping=shipping_info(0))
+    o["customLineItems"] = [voucher]
+    o["totalPrice"]["centAmount"] = 700
+    units = items(build_order(o, REFS, RULES))
+    assert [paid(u) for u in units] == [Decimal("7.00")]

@@ -83,3 +83,12 @@ def test_a_payment_without_interface_or_rule_is_refused_rather_than_sent_with_em
 def test_amounts_use_the_payment_currency_fraction_digits():
     p = payment("p1", [("Charge", 1500, "Success")], currency="JPY", digits=0)
     assert str(map_payment(p, ORDER, RULES)[0]["amount"]) == "1500"
+
+
+def test_amounts_take_the_order_currency_digits_even_when_the_payment_money_omits_them():
+    yen_order = {"totalPrice": {"centAmount": 1500, "currencyCode": "JPY", "fractionDigits": 0}}
+    yen = payment("p1", [("Charge", 1500, "Success")], currency="JPY", digits=0)
+    for money in (yen["amountPlanned"], *(t["amount"] for t in yen["transactions"])):
+        del money["fractionDigits"]
+    [entry] = map_payment(yen, yen_order, RULES)
+    assert str(entry["amount"]) == "1500"

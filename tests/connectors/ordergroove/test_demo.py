@@ -2,8 +2,8 @@
 
 from ctbridge.commercetools.messages import to_message
 from ctbridge.connectors.ordergroove.config import OrdergrooveSettings
-from ctbridge.connectors.ordergroove.demo import chapter
 from ctbridge.sandbox.demo_chapter import DemoContext
+from ctbridge.sandbox.stories.ordergroove import chapter
 
 
 async def test_demo_chapter_shows_load_price_change_and_sell_out(ct, open_engine):

@@ -32,7 +32,8 @@ class MappingTables(BaseModel):
 
     `service_levels`: shipping method key → NewStore service level; `payment_methods`: payment
     interface (or `*` for any other) → processor/method; `custom_line_items`: custom line item
-    key or slug → NewStore product id; `node_channels`: fulfillment node id → commercetools
+    key or slug (or `*` for any other) → NewStore product id, else a priced one refuses the
+    order; `node_channels`: fulfillment node id → commercetools
     supply channel key (per-channel stock).
     """
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ctbridge.connectors.newstore.connector import NewStoreConnector
 
 log = structlog.get_logger("ctbridge.newstore")
+PROGRESS_ROWS = 10_000  # smaller reads finish before anyone could watch their progress
 
 
 class StockSync:
@@ -93,7 +94,8 @@ class StockSync:
         snapshot = await self._read(since)
         mode = "full" if snapshot.complete or snapshot.watermark is None else "incremental"
         phases = {"read_newstore": time.perf_counter() - started}
-        await ctx.progress(0, None, f"{mode}: {snapshot.rows} NewStore rows read")
+        if snapshot.rows >= PROGRESS_ROWS:
+            await ctx.progress(0, None, f"{mode}: {snapshot.rows} NewStore rows read")
         ctx.report.count("rows_read", snapshot.rows)
         ctx.report.count("rows_ignored", snapshot.ignored)
         if not snapshot.complete and mode == "full":

@@ -128,6 +128,13 @@ def _custom_line_product(line: dict[str, Any], rules: OrderRules) -> str | None:
     return table.get(line.get("key") or "") or table.get(line.get("slug") or "") or table.get("*")
 
 
+def _custom_line_total(line: dict[str, Any]) -> int:
+    """Its totalPrice; money × quantity when a (draft-shaped) line carries none."""
+    if line.get("totalPrice"):
+        return minor_units(line["totalPrice"])
+    return minor_units(line.get("money")) * int(line.get("quantity", 1))
+
+
 def _priced_lines(
     order: dict[str, Any], rules: OrderRules, coupons: Mapping[str, str], digits: int
 ) -> _PricedLines:
@@ -141,7 +148,7 @@ def _priced_lines(
         priced.lines.append((line, line_units(line, sku, line["price"]["value"], coupons)))
     for line in order.get("customLineItems") or []:
         name = str(line.get("key") or line.get("slug") or line.get("id"))
-        total = minor_units(line.get("totalPrice"))
+        total = _custom_line_total(line)
         product_id = _custom_line_product(line, rules)
         if total < 0:
             priced.adjustments.append(Discount("custom line item", name, -total, -total))
@@ -212,7 +219,15 @@ def _item(unit: Unit, digits: int) -> dict[str, Any]:
     order_level = discount_entry(unit.order_discounts, digits, order_level=True)
     if order_level:
         price["item_order_discount_info"] = [order_level]
-    return {"external_item_id": unit.line["id"], "product_id": unit.product_id, "price": price}
+    line = unit.line
+    external_item_id = line.get("id") or line.get("key") or line.get("slug")
+    if not external_item_id:
+        raise OrderMappingError("a line of the order has no id")
+    return {
+        "external_item_id": str(external_item_id),
+        "product_id": unit.product_id,
+        "price": price,
+    }
 
 
 def _shipments(

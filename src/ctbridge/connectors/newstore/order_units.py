@@ -19,9 +19,10 @@ from ctbridge.connectors.newstore.apportion import apportion
 from ctbridge.connectors.newstore.errors import OrderMappingError
 from ctbridge.connectors.newstore.money import minor_units
 
-# commercetools DiscountedLineItemPortion.discount references a CartDiscount or a DirectDiscount
-# (docs.commercetools.com/api/projects/carts#discountedlineitemportion); Price.discounted a
-# ProductDiscount (docs.commercetools.com/api/types#discountedprice).
+# commercetools DiscountedLineItemPortion.discount is a Reference (GraphQL schema: `discountRef:
+# Reference`); its typeId says which kind of discount it is. That direct discounts appear here as
+# `direct-discount` is our reading of the commercetools API reference, not verified against a
+# page we could read. Price.discounted references a ProductDiscount.
 DISCOUNT_KINDS = {
     "product-discount": "product discount",
     "cart-discount": "cart discount",

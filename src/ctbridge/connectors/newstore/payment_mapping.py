@@ -41,7 +41,9 @@ def map_payment(
         - _total(charges)
         - _total(_successful(payment, "CancelAuthorization")),
     )
-    digits = fraction_digits(payment.get("amountPlanned") or order.get("totalPrice"))
+    # The payment's own digits; the order's when its money omits them (a draft-shaped payment).
+    planned = payment.get("amountPlanned") or {}
+    digits = fraction_digits(planned if "fractionDigits" in planned else order.get("totalPrice"))
     info = payment.get("paymentMethodInfo") or {}
     interface = str(info.get("paymentInterface") or "")
     rule = rules.payment_methods.get(interface) or rules.payment_methods.get("*")

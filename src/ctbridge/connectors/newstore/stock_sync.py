@@ -3,8 +3,8 @@
 A full run reads the NewStore feed into one ATP per sku (a compact map), then streams the
 commercetools entries in one keyset scan — one call per 500 entries, the reference's one read
 (composable-com/ct-connect-newstore job/src/utils/getAll.collection.ts) at 5× its page size —
-and writes each difference while the scan goes on, through a bounded queue: neither the feed's
-rows nor the entries are ever held whole.
+keeping of each page only the entries that differ (their id, version and quantities), then
+writes those with bounded concurrency: neither the feed's rows nor the entries are held whole.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ OUTCOMES = ("updated", "created", "zeroed", "unchanged", "not_found", "failed")
 SKU_BATCH = 100
 PROGRESS_EVERY = 1000
 PAGE_SIZE = 500
+# What a write needs of an entry; the rest of a changed entry is not kept.
+ENTRY_FIELDS = ("id", "version", "sku", "supplyChannel", "quantityOnStock", "availableQuantity")
 
 Progress = Callable[[int, int | None, str], Awaitable[None]]
 
@@ -129,28 +131,43 @@ class InventoryReconciler:
             self.report.count(outcome, 0)
         started = time.perf_counter()
         await self._resolve_channels()
-        async with _WriteQueue(self.settings.stock_concurrency, self._tracked) as writes:
-            if snapshot.complete:
-                missing = await self._compare_all(snapshot.atp, writes)
-            else:
-                missing = await self._compare_some(snapshot.atp, writes)
-            self.phase_seconds["compare"] = time.perf_counter() - started
-            for key in await self._creatable(missing):
-                await writes.put(lambda k=key: self._create(k, snapshot.atp[k]))
-        self.phase_seconds["write_tail"] = (
-            time.perf_counter() - started - self.phase_seconds["compare"]
-        )
-        if self.progress:
-            await self.progress(self.written, None, "done")
+        changes: list[tuple[dict[str, Any], int, str]] = []
+        if snapshot.complete:
+            missing = await self._compare_all(snapshot.atp, changes)
+        else:
+            missing = await self._compare_some(snapshot.atp, changes)
+        creates = await self._creatable(missing)
+        self.phase_seconds["compare"] = time.perf_counter() - started
+        started = time.perf_counter()
+        total = len(changes) + len(creates)
+        # Progress is a store write: only worth it for runs long enough to be watched.
+        watched = self.progress if total >= PROGRESS_EVERY else None
+        if watched:
+            await watched(0, total, f"{len(changes)} to update, {len(creates)} to create")
+        jobs: list[Callable[[], Awaitable[None]]] = [
+            (lambda e=entry, a=atp, o=outcome: self._set(e, a, o))
+            for entry, atp, outcome in changes
+        ]
+        jobs += [(lambda k=key: self._create(k, snapshot.atp[k])) for key in creates]
+        done = 0
 
-    async def _tracked(self, job: Callable[[], Awaitable[None]]) -> None:
-        await job()
-        if self.progress and self.written and self.written % PROGRESS_EVERY == 0:
-            await self.progress(self.written, None, "writing")
+        async def tracked(job: Callable[[], Awaitable[None]]) -> None:
+            nonlocal done
+            await job()
+            done += 1
+            if watched and done % PROGRESS_EVERY == 0:
+                await watched(done, total, "writing")
 
-    async def _compare_all(self, atp: dict[StockKey, int], writes: _WriteQueue) -> list[StockKey]:
+        await self._run_bounded([(lambda j=job: tracked(j)) for job in jobs])
+        self.phase_seconds["write"] = time.perf_counter() - started
+        if watched:
+            await watched(total, total, "done")
+
+    async def _compare_all(
+        self, atp: dict[StockKey, int], changes: list[tuple[dict[str, Any], int, str]]
+    ) -> list[StockKey]:
         """One keyset scan over every entry in scope; what the feed lacks is zeroed (when
-        configured), what differs is queued as it is read. Returns the keys with no entry.
+        configured), what differs is kept for writing. Returns the keys with no entry.
 
         `atp` is consumed: each entry takes its key out, so what is left is what is missing.
         """
@@ -160,10 +177,12 @@ class InventoryReconciler:
                 wanted = atp.pop(self._key(entry), None)
                 if wanted is None and not zero:
                     continue
-                await self._compare(entry, wanted, writes)
+                self._compare(entry, wanted, changes)
         return list(atp)
 
-    async def _compare_some(self, atp: dict[StockKey, int], writes: _WriteQueue) -> list[StockKey]:
+    async def _compare_some(
+        self, atp: dict[StockKey, int], changes: list[tuple[dict[str, Any], int, str]]
+    ) -> list[StockKey]:
         """The entries of the changed skus only (an incremental read)."""
         entries = await self._entries_for(atp)
         missing = []
@@ -172,17 +191,20 @@ class InventoryReconciler:
             if entry is None:
                 missing.append(key)
             else:
-                await self._compare(entry, wanted, writes)
+                self._compare(entry, wanted, changes)
         return missing
 
-    async def _compare(
-        self, entry: dict[str, Any], wanted: int | None, writes: _WriteQueue
+    def _compare(
+        self,
+        entry: dict[str, Any],
+        wanted: int | None,
+        changes: list[tuple[dict[str, Any], int, str]],
     ) -> None:
         atp, outcome = (0, "zeroed") if wanted is None else (wanted, "updated")
         if is_current(entry, atp):
             self.report.count("unchanged")
         else:
-            await writes.put(lambda: self._set(entry, atp, outcome))
+            changes.append(({k: entry[k] for k in ENTRY_FIELDS if k in entry}, atp, outcome))
 
     # Reading --------------------------------------------------------------------------------
 
@@ -323,42 +345,6 @@ class InventoryReconciler:
 
         workers = min(limit or self.settings.stock_concurrency, len(jobs))
         await asyncio.gather(*(worker() for _ in range(workers)))
-
-
-class _WriteQueue:
-    """Writes run by `concurrency` workers as they are queued; `put` waits while the queue is
-    full, so a fast scan never piles up more than a bounded number of pending writes."""
-
-    def __init__(
-        self,
-        concurrency: int,
-        run: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]],
-    ) -> None:
-        self._queue: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue(
-            maxsize=concurrency * 4
-        )
-        self._run = run
-        self._workers = [asyncio.create_task(self._work()) for _ in range(concurrency)]
-
-    async def _work(self) -> None:
-        while (job := await self._queue.get()) is not None:
-            await self._run(job)
-
-    async def put(self, job: Callable[[], Awaitable[None]]) -> None:
-        await self._queue.put(job)
-
-    async def __aenter__(self) -> _WriteQueue:
-        return self
-
-    async def __aexit__(self, kind: object, error: object, trace: object) -> None:
-        if error is not None:
-            for worker in self._workers:
-                worker.cancel()
-            await asyncio.gather(*self._workers, return_exceptions=True)
-            return
-        for _ in self._workers:
-            await self._queue.put(None)
-        await asyncio.gather(*self._workers)
 
 
 def _label(sku: str, channel: str | None) -> str:

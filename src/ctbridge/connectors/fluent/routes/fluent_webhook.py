@@ -105,7 +105,7 @@ def check_storable(data: Any) -> None:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise WebhookRejected(f"{name} is not a string or a number")
+            raise WebhookRejected(f"{name} is not a string or an integer")
         text = str(value)
         if len(text) > longest:
             raise WebhookRejected(f"{name} is longer than {longest} characters")

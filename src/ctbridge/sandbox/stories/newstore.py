@@ -15,7 +15,7 @@ ORDER_NUMBER = "NS-DEMO-1001"
 JOB = "newstore.stock-sync"
 
 
-class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connector
+class chapter:  # noqa: N801 - the name the sandbox stack looks up in every story
     """Starts the NewStore emulator (client credentials, ATP export) and tells the story."""
 
     def __init__(self) -> None:
@@ -34,6 +34,9 @@ class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connec
             "NEW_STORE_TOKEN_URL": f"{realm}/protocol/openid-connect/token",
             "NEW_STORE_DEFAULT_SERVICE_LEVEL": "STANDARD",
             "NEW_STORE_PAYMENT_METHODS": json.dumps({"*": {"processor": "sandbox-psp"}}),
+            # The demo catalog's gift wrapping is a NewStore item; its vouchers (negative custom
+            # line items) are taken off the items as an order adjustment.
+            "NEW_STORE_CUSTOM_LINE_ITEMS": json.dumps({"gift-wrapping": "GIFT-WRAP"}),
             "NEW_STORE_CREATE_MISSING": "if_product_exists",
             # The demo catalog shares this project; NewStore is not the master of its stock.
             "NEW_STORE_ZERO_MISSING": "false",

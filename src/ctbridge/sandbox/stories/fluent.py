@@ -24,7 +24,7 @@ def _money(cents: int) -> dict[str, Any]:
     }
 
 
-class chapter:  # noqa: N801 - the name the demo looks up
+class chapter:  # noqa: N801 - the name the sandbox stack looks up in every story
     def __init__(self) -> None:
         self.fluent = FluentEmulator()
         self.server = BackgroundServer(self.fluent.app)

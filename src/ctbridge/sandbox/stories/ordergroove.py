@@ -12,7 +12,7 @@ API_KEY = "og-demo-key"
 SKU = "OG-DEMO-1"
 
 
-class chapter:  # noqa: N801 - the name `ctbridge demo` looks up in every connector
+class chapter:  # noqa: N801 - the name the sandbox stack looks up in every story
     """Starts the Ordergroove emulator (600 calls/min, like production) and tells the story."""
 
     def __init__(self) -> None:
