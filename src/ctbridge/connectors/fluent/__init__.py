@@ -8,5 +8,5 @@ variables), then one package per direction:
 - `to_commercetools/`: Fluent → commercetools (webhooks, order status, fulfilments, consignments,
   inventory and location jobs, workflow errors);
 - `routes/`: the HTTP endpoints.
-`demo.py` is the connector's chapter of `ctbridge demo`.
+Its demo story lives with the sandbox (`ctbridge/sandbox/stories/fluent.py`).
 """
