@@ -31,7 +31,7 @@ async def ordergroove_target(connector: Any) -> str:
 async def fluent_target(connector: Any) -> str:
     """Asks Fluent for a token with the configured client and user (password grant)."""
     from ctbridge.connectors.fluent.client import FluentClient
-    from ctbridge.connectors.fluent.token import FluentCredentials
+    from ctbridge.connectors.fluent.client.auth import FluentCredentials
 
     settings = connector.settings
     client = FluentClient(

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from tests.connectors.fluent.ct_fixtures import money
 
-from ctbridge.connectors.fluent.attribute_mapping import map_attribute
+from ctbridge.connectors.fluent.to_fluent.attribute_mapping import map_attribute
 
 
 @pytest.mark.parametrize(

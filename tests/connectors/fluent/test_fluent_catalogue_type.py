@@ -3,7 +3,7 @@
 import pytest
 from tests.connectors.fluent.test_fluent_connector import message, seed_catalog
 
-from ctbridge.connectors.fluent.catalogue_type import type_from_setting
+from ctbridge.connectors.fluent.to_fluent.catalogue_type import type_from_setting
 from ctbridge.sandbox.fluent import FluentEmulator
 from ctbridge.sandbox.server import BackgroundServer
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from ctbridge.connectors.fluent import operations
-from ctbridge.connectors.fluent.client import FluentClient, graphql_error
-from ctbridge.connectors.fluent.errors import (
+from ctbridge.connectors.fluent.client import operations
+from ctbridge.connectors.fluent.client.auth import FluentCredentials
+from ctbridge.connectors.fluent.client.errors import (
     FluentAuthError,
     FluentDuplicateRef,
     FluentGraphQLPermanent,
@@ -13,7 +13,7 @@ from ctbridge.connectors.fluent.errors import (
     FluentServerError,
     FluentWorkflowFailed,
 )
-from ctbridge.connectors.fluent.token import FluentCredentials
+from ctbridge.connectors.fluent.client.fluent_client import FluentClient, graphql_error
 from ctbridge.errors import Permanent, Retryable
 
 

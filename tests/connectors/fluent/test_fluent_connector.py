@@ -8,7 +8,7 @@ import httpx
 from tests.connectors.fluent.ct_fixtures import money
 
 from ctbridge.commercetools.messages import to_message
-from ctbridge.connectors.fluent.category_mapping import fluent_category_ref
+from ctbridge.connectors.fluent.to_fluent.category_mapping import fluent_category_ref
 from ctbridge.engine.inbox import Inbox
 from ctbridge.web.app import create_app
 

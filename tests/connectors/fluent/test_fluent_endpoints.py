@@ -8,7 +8,7 @@ import httpx
 import pytest
 from tests.notifications.receivers import RecordingApp
 
-from ctbridge.connectors.fluent.external_webhooks import (
+from ctbridge.connectors.fluent.routes.external_webhooks import (
     ExternalWebhookRejected,
     ExternalWebhookRetryable,
     ExternalWebhookSender,

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from ctbridge.connectors.fluent.consignment_mapping import (
+from ctbridge.connectors.fluent.to_commercetools.consignment_mapping import (
     ConsignmentNotMappable,
     consignment_actions,
 )
-from ctbridge.connectors.fluent.fulfilment_mapping import (
+from ctbridge.connectors.fluent.to_commercetools.fulfilment_mapping import (
     FulfilmentNotMappable,
     fulfilment_actions,
 )

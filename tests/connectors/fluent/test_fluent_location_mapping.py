@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ctbridge.connectors.fluent.location_mapping import (
+from ctbridge.connectors.fluent.to_commercetools.location_mapping import (
     LocationNotMappable,
     channel_actions,
     channel_draft,

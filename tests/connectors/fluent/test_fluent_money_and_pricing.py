@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from tests.connectors.fluent.ct_fixtures import money
 
-from ctbridge.connectors.fluent.money import amount, divide
-from ctbridge.connectors.fluent.pricing import map_prices, price_type
+from ctbridge.connectors.fluent.to_fluent.money import amount, divide
+from ctbridge.connectors.fluent.to_fluent.price_mapping import map_prices, price_type
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from tests.connectors.fluent.ct_fixtures import address, order, payment, transaction
 
-from ctbridge.connectors.fluent.customer_mapping import create_customer_input
-from ctbridge.connectors.fluent.order_mapping import (
+from ctbridge.connectors.fluent.to_fluent.customer_mapping import create_customer_input
+from ctbridge.connectors.fluent.to_fluent.order_mapping import (
     Fulfilment,
     OrderNotMappable,
     OrderRules,
@@ -14,7 +14,7 @@ from ctbridge.connectors.fluent.order_mapping import (
     order_input,
     order_ref,
 )
-from ctbridge.connectors.fluent.payment_mapping import financial_transactions
+from ctbridge.connectors.fluent.to_fluent.payment_mapping import financial_transactions
 
 RULES = OrderRules(
     retailer_id="1",

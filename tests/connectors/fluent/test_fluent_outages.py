@@ -131,7 +131,7 @@ async def test_beyond_the_tolerance_a_sync_fails_and_keeps_its_watermark(ct, flu
 
 
 def test_concurrent_failures_count_as_one_outage_measured_once():
-    from ctbridge.connectors.fluent.outage import OutageWindow
+    from ctbridge.connectors.fluent.client.outage import OutageWindow
 
     now = [0.0]
     window = OutageWindow(tolerance=5.0, clock=lambda: now[0])
@@ -157,7 +157,7 @@ def test_concurrent_failures_count_as_one_outage_measured_once():
 def test_unavailable_time_is_the_union_of_outages_however_calls_interleave(steps):
     """Calls of one run fail and succeed in any interleaving: an outage runs from the first
     failure to the next success, and the total is the sum of those spans."""
-    from ctbridge.connectors.fluent.outage import OutageWindow
+    from ctbridge.connectors.fluent.client.outage import OutageWindow
 
     now = [0.0]
     window = OutageWindow(tolerance=1e9, clock=lambda: now[0])

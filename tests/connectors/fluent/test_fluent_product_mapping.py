@@ -6,14 +6,14 @@ from decimal import Decimal
 import pytest
 from tests.connectors.fluent.ct_fixtures import projection
 
-from ctbridge.connectors.fluent.catalog_event import Catalogue
-from ctbridge.connectors.fluent.category_mapping import (
+from ctbridge.connectors.fluent.to_fluent.catalog_event import Catalogue
+from ctbridge.connectors.fluent.to_fluent.category_mapping import (
     VALID_REF,
     category_event,
     fluent_category_ref,
     parents_first,
 )
-from ctbridge.connectors.fluent.product_mapping import (
+from ctbridge.connectors.fluent.to_fluent.product_mapping import (
     ProductEvents,
     ProductRules,
     ProductSkipped,

@@ -23,26 +23,26 @@ from tests.support.ct_strategies import (
     words,
 )
 
-from ctbridge.connectors.fluent.attribute_mapping import map_attribute
-from ctbridge.connectors.fluent.catalog_event import Catalogue
-from ctbridge.connectors.fluent.category_mapping import (
+from ctbridge.connectors.fluent.to_fluent.attribute_mapping import map_attribute
+from ctbridge.connectors.fluent.to_fluent.catalog_event import Catalogue
+from ctbridge.connectors.fluent.to_fluent.category_mapping import (
     VALID_REF,
     category_event,
     category_ref,
     fluent_category_ref,
     parents_first,
 )
-from ctbridge.connectors.fluent.money import amount, divide
-from ctbridge.connectors.fluent.order_mapping import (
+from ctbridge.connectors.fluent.to_fluent.money import amount, divide
+from ctbridge.connectors.fluent.to_fluent.order_mapping import (
     CLICK_AND_COLLECT,
     HOME_DELIVERY,
     OrderRules,
     fulfilment,
     order_input,
 )
-from ctbridge.connectors.fluent.payment_mapping import financial_transactions
-from ctbridge.connectors.fluent.pricing import map_prices
-from ctbridge.connectors.fluent.product_mapping import (
+from ctbridge.connectors.fluent.to_fluent.payment_mapping import financial_transactions
+from ctbridge.connectors.fluent.to_fluent.price_mapping import map_prices
+from ctbridge.connectors.fluent.to_fluent.product_mapping import (
     ProductEvents,
     ProductSkipped,
     all_variants,

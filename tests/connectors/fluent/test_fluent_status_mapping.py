@@ -2,7 +2,7 @@
 
 import pytest
 
-from ctbridge.connectors.fluent.status_mapping import (
+from ctbridge.connectors.fluent.to_commercetools.status_mapping import (
     MappingInvalid,
     StatusMappings,
     parse_mapping,

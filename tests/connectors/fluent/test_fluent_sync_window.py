@@ -1,11 +1,12 @@
 """Delta windows start at the stored previousEndDate; a manual range never moves it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ctbridge.connectors.fluent.order_lookup import OrderKey, order_key
-from ctbridge.connectors.fluent.sync_window import (
+from ctbridge.connectors.fluent.to_commercetools.order_lookup import OrderKey, order_key
+from ctbridge.connectors.fluent.to_commercetools.sync_window import (
+    SyncWindow,
     WindowInvalid,
     finished_checkpoint,
     sync_window,
@@ -18,6 +19,15 @@ def test_the_first_run_reads_from_the_beginning_or_from_fluents_own_watermark():
     assert sync_window(None, {}, NOW).start is None
     fallback = datetime(2024, 4, 1, tzinfo=UTC)
     assert sync_window(None, {}, NOW, fallback_start=fallback).start == fallback
+
+
+def test_fluent_reads_the_window_as_a_utc_date_range_open_at_the_start_on_a_first_run():
+    assert SyncWindow(None, NOW, manual=False).date_range() == {
+        "from": None,
+        "to": "2024-05-01T12:00:00.000Z",
+    }
+    start = datetime(2024, 5, 1, 13, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert SyncWindow(start, NOW, manual=True).date_range()["from"] == "2024-05-01T11:30:00.000Z"
 
 
 def test_a_delta_starts_at_previous_end_less_the_overlap_and_ends_now():

@@ -7,8 +7,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-from ctbridge.connectors.fluent.webhook_event import WebhookRejected, parse_webhook
-from ctbridge.connectors.fluent.webhook_verifier import (
+from ctbridge.connectors.fluent.to_commercetools.webhook_event import WebhookRejected, parse_webhook
+from ctbridge.connectors.fluent.to_commercetools.webhook_verifier import (
     FluentWebhookVerifier,
     PublicKeyInvalid,
     parse_public_keys,

@@ -73,7 +73,7 @@ async def test_an_unmapped_status_is_recorded_as_skipped_and_changes_nothing(ct,
 async def test_a_concurrent_change_between_read_and_write_is_kept_and_the_update_recomputed(
     ct, fluent, inbound
 ):
-    from ctbridge.connectors.fluent.status_mapping import status_actions
+    from ctbridge.connectors.fluent.to_commercetools.status_mapping import status_actions
 
     order, ref = await placed_order(ct, fluent, inbound)
     calls = []

@@ -1,4 +1,4 @@
-"""Settings of the Fluent Commerce connector, with the reference connector's variable names."""
+"""ctbridge's own settings of the Fluent connector (environment variables, the reference connector's names)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from ctbridge.connectors.fluent.status_mapping import MappingInvalid, parse_mapping
-from ctbridge.connectors.fluent.webhook_verifier import PublicKeyInvalid, parse_public_keys
+from ctbridge.connectors.fluent.to_commercetools.status_mapping import MappingInvalid, parse_mapping
+from ctbridge.connectors.fluent.to_commercetools.webhook_verifier import (
+    PublicKeyInvalid,
+    parse_public_keys,
+)
 from ctbridge.settings import ENV_FILE_CONFIG
 
 REF_PLACEHOLDERS = ("{id}", "{orderNumber}")

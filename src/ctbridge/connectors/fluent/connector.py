@@ -6,32 +6,36 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from ctbridge.connectors.fluent import inventory_sync, location_sync, workflow_errors
-from ctbridge.connectors.fluent.api_token import ApiToken
-from ctbridge.connectors.fluent.availability_route import availability_router
-from ctbridge.connectors.fluent.catalog_event import Catalogue
-from ctbridge.connectors.fluent.catalog_sync import CatalogSync
 from ctbridge.connectors.fluent.client import FluentClient
+from ctbridge.connectors.fluent.client.auth import FluentCredentials
+from ctbridge.connectors.fluent.client.outage import OutageWindow, report_outage, riding_out
 from ctbridge.connectors.fluent.config import FluentSettings
-from ctbridge.connectors.fluent.custom_types import ensure_custom_types
-from ctbridge.connectors.fluent.delta_job import JobBody, run_delta_job
-from ctbridge.connectors.fluent.external_webhooks import (
+from ctbridge.connectors.fluent.routes.api_token import ApiToken
+from ctbridge.connectors.fluent.routes.availability import availability_router
+from ctbridge.connectors.fluent.routes.catalog_ingestion import ingestion_router
+from ctbridge.connectors.fluent.routes.external_webhooks import (
     ExternalWebhookSender,
     external_webhook_router,
 )
-from ctbridge.connectors.fluent.handlers import MESSAGE_TYPES, FluentHandlers
-from ctbridge.connectors.fluent.ingestion_route import ingestion_router
-from ctbridge.connectors.fluent.jobs import LOAD_PRODUCTS, CatalogLoad
-from ctbridge.connectors.fluent.order_mapping import OrderRules
-from ctbridge.connectors.fluent.order_sync import OrderSync
-from ctbridge.connectors.fluent.order_updates import OrderUpdates
-from ctbridge.connectors.fluent.outage import OutageWindow, report_outage, riding_out
-from ctbridge.connectors.fluent.product_mapping import ProductRules
-from ctbridge.connectors.fluent.status_settings import StatusMappingSource
-from ctbridge.connectors.fluent.token import FluentCredentials
-from ctbridge.connectors.fluent.webhook_handlers import webhook_handlers
-from ctbridge.connectors.fluent.webhook_route import webhook_router
-from ctbridge.connectors.fluent.webhook_verifier import FluentWebhookVerifier
+from ctbridge.connectors.fluent.routes.fluent_webhook import webhook_router
+from ctbridge.connectors.fluent.to_commercetools import (
+    inventory_sync,
+    location_sync,
+    workflow_errors,
+)
+from ctbridge.connectors.fluent.to_commercetools.custom_types import ensure_custom_types
+from ctbridge.connectors.fluent.to_commercetools.delta_job import JobBody, run_delta_job
+from ctbridge.connectors.fluent.to_commercetools.order_updates import OrderUpdates
+from ctbridge.connectors.fluent.to_commercetools.status_mapping_source import StatusMappingSource
+from ctbridge.connectors.fluent.to_commercetools.webhook_handlers import webhook_handlers
+from ctbridge.connectors.fluent.to_commercetools.webhook_verifier import FluentWebhookVerifier
+from ctbridge.connectors.fluent.to_fluent.catalog_event import Catalogue
+from ctbridge.connectors.fluent.to_fluent.catalog_load import LOAD_PRODUCTS, CatalogLoad
+from ctbridge.connectors.fluent.to_fluent.catalog_sync import CatalogSync
+from ctbridge.connectors.fluent.to_fluent.message_handlers import MESSAGE_TYPES, FluentHandlers
+from ctbridge.connectors.fluent.to_fluent.order_mapping import OrderRules
+from ctbridge.connectors.fluent.to_fluent.order_sync import OrderSync
+from ctbridge.connectors.fluent.to_fluent.product_mapping import ProductRules
 from ctbridge.engine.connector import Connector, Handler, JobContext, JobSpec, Outcome
 from ctbridge.engine.message import Message
 from ctbridge.notifications import NotificationSettings, Notifier, notifier_from_settings

@@ -47,6 +47,17 @@ class chapter:  # noqa: N801 - the name the sandbox stack looks up in every stor
 
     async def play(self, demo: DemoContext) -> ChapterResult:
         result = ChapterResult("Fluent Commerce: catalog and orders")
+        published = await self._seed_catalog(demo)
+        result.ok = await self._load_catalog(demo, result, published)
+        order = _import_order(demo)
+        created = await self._send_order(demo, result, order)
+        result.ok = result.ok and bool(created)
+        if created:
+            result.ok = await self._back_to_commercetools(demo, result, order, created[0]["ref"])
+        return result
+
+    async def _seed_catalog(self, demo: DemoContext) -> list[dict[str, Any]]:
+        """A category and PRODUCTS published products in commercetools; every published one."""
         ct = demo.commercetools
         product_type = ct.create(
             "product-types", {"name": "fluent-demo", "description": "demo", "attributes": []}
@@ -73,11 +84,16 @@ class chapter:  # noqa: N801 - the name the sandbox stack looks up in every stor
                 },
             )
         await demo.settle(30)
-        published = [
+        return [
             product
             for product in ct.all("products")
             if (product.get("masterData") or {}).get("published")
         ]
+
+    async def _load_catalog(
+        self, demo: DemoContext, result: ChapterResult, published: list[dict[str, Any]]
+    ) -> bool:
+        """The catalog load job sends every published product to Fluent."""
         variants = sum(_variant_count(product) for product in published)
         started = time.perf_counter()
         run_id = await demo.engine.runtime.start_job("fluent.load-products", {}, trigger="demo")
@@ -105,38 +121,12 @@ class chapter:  # noqa: N801 - the name the sandbox stack looks up in every stor
             f"{plural(categories, 'category', 'categories')}, "
             f"in {time.perf_counter() - started:.1f}s",
         )
-        result.ok = run.status == "succeeded"
+        return run.status == "succeeded"
 
-        order = ct.create(
-            "orders/import",
-            {
-                "orderNumber": f"DEMO-{uuid.uuid4().hex[:6]}",
-                "customerEmail": "demo.guest@example.com",
-                "totalPrice": _money(2399),
-                "lineItems": [
-                    {
-                        "productId": "demo",
-                        "name": {"en-US": "Shirt 0"},
-                        "variant": {"sku": "demo-shirt-0-m"},
-                        "price": {"value": _money(1999)},
-                        "quantity": 1,
-                    }
-                ],
-                "shippingAddress": {
-                    "firstName": "Grace",
-                    "lastName": "Hopper",
-                    "streetName": "Navy Rd",
-                    "city": "Arlington",
-                    "postalCode": "22201",
-                    "country": "US",
-                },
-                "shippingInfo": {
-                    "shippingMethodName": "Standard",
-                    "price": _money(400),
-                    "shippingRate": {"price": _money(400)},
-                },
-            },
-        )
+    async def _send_order(
+        self, demo: DemoContext, result: ChapterResult, order: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The order's OrderCreated message through ctbridge; the Fluent orders made for it."""
         # An imported order emits OrderImported; the story is about OrderCreated, so the
         # chapter hands ctbridge the message commercetools sends for a checkout.
         await demo.engine.runtime.enqueue(
@@ -163,10 +153,7 @@ class chapter:  # noqa: N801 - the name the sandbox stack looks up in every stor
             if created
             else "no Fluent order",
         )
-        result.ok = result.ok and bool(created)
-        if created:
-            result.ok = await self._back_to_commercetools(demo, result, order, created[0]["ref"])
-        return result
+        return created
 
     async def _back_to_commercetools(
         self, demo: DemoContext, result: ChapterResult, order: dict[str, Any], ref: str
@@ -233,3 +220,37 @@ class chapter:  # noqa: N801 - the name the sandbox stack looks up in every stor
 def _variant_count(product: dict[str, Any]) -> int:
     current = (product.get("masterData") or {}).get("current") or {}
     return 1 + len(current.get("variants") or [])
+
+
+def _import_order(demo: DemoContext) -> dict[str, Any]:
+    """A guest's home-delivery order of one shirt, imported into commercetools."""
+    return demo.commercetools.create(
+        "orders/import",
+        {
+            "orderNumber": f"DEMO-{uuid.uuid4().hex[:6]}",
+            "customerEmail": "demo.guest@example.com",
+            "totalPrice": _money(2399),
+            "lineItems": [
+                {
+                    "productId": "demo",
+                    "name": {"en-US": "Shirt 0"},
+                    "variant": {"sku": "demo-shirt-0-m"},
+                    "price": {"value": _money(1999)},
+                    "quantity": 1,
+                }
+            ],
+            "shippingAddress": {
+                "firstName": "Grace",
+                "lastName": "Hopper",
+                "streetName": "Navy Rd",
+                "city": "Arlington",
+                "postalCode": "22201",
+                "country": "US",
+            },
+            "shippingInfo": {
+                "shippingMethodName": "Standard",
+                "price": _money(400),
+                "shippingRate": {"price": _money(400)},
+            },
+        },
+    )
