@@ -11,6 +11,7 @@ from ctbridge.commercetools.intake import SOURCE
 from ctbridge.commercetools.transports.push import PushIntake
 from ctbridge.commercetools.transports.sns import SnsRejected
 from ctbridge.engine import metrics
+from ctbridge.web.body_limit import BodyTooLarge, read_bounded
 
 log = structlog.get_logger("ctbridge.events")
 
@@ -19,24 +20,6 @@ def unauthorized() -> JSONResponse:
     return JSONResponse(
         {"status": "unauthorized"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
     )
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def read_limited(request: Request, limit: int) -> bytes:
-    """Reads the body, refusing more than `limit` bytes without buffering the excess."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def events_router(intake: PushIntake, limit: int) -> APIRouter:
@@ -54,7 +37,7 @@ def events_router(intake: PushIntake, limit: int) -> APIRouter:
             metrics.REJECTED.labels(SOURCE, "unauthorized").inc()
             return unauthorized()
         try:
-            body = await read_limited(request, limit)
+            body = await read_bounded(request, limit)
         except BodyTooLarge:
             metrics.REJECTED.labels(SOURCE, "too_large").inc()
             return JSONResponse({"status": "rejected", "reason": "body too large"}, status_code=413)
