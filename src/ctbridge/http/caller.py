@@ -1,0 +1,153 @@
+"""Sends one request to a target the one way: bearer token, one refresh on 401, typed failures,
+resends under the retry policy."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from ctbridge.engine.errors import Retryable
+from ctbridge.http.oauth import CredentialsRefused, TokenCache
+from ctbridge.http.outcomes import Outcome, may_resend, may_resend_status, outcome_of
+from ctbridge.http.retry import OutageRide, Resend, RetryPolicy
+
+
+class TargetErrors(Protocol):
+    """How a target types its failures (each a Retryable or a Permanent for the worker)."""
+
+    def transport(self, request: httpx.Request, error: httpx.TransportError) -> Exception: ...
+
+    def response(self, response: httpx.Response) -> Exception:
+        """The error for a final non-2xx answer (`ctbridge.http.outcomes.outcome_of` says which
+        kind); 429 errors carry `retry_after`."""
+        ...
+
+    def token_refused(self, response: httpx.Response) -> Exception:
+        """A freshly issued token was refused too. Usually Permanent (the credentials or their
+        scopes are wrong); a Retryable answer (a target that also refuses with its refresh status
+        when throttling) is resent like a 429."""
+        ...
+
+
+class Limiter(Protocol):
+    """Anything that paces calls with `await acquire()` (`ctbridge.engine.rate_limit`'s)."""
+
+    async def acquire(self) -> None: ...
+
+
+@dataclass
+class _Call:
+    method: str
+    url: str
+    idempotent: bool
+    errors: TargetErrors
+    options: dict[str, Any]
+    refreshed: bool = False
+
+
+class TargetCaller:
+    """One target's requests: each waits for a slot (when bounded) and the rate limiter (when
+    given), carries a bearer token, gets
+    one token refresh on 401, and is resent under `policy` when that cannot apply it twice:
+    transport failures before sending, 429, and 502/503/504 or a lost answer only for idempotent
+    requests. The final failure is the target's typed error. `refresh_statuses` are the answers
+    that mean "token refused" (401; NewStore also 403)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        target: str,
+        tokens: TokenCache,
+        policy: RetryPolicy,
+        errors: TargetErrors,
+        concurrency: int | None = None,
+        limiter: Limiter | None = None,
+        refresh_statuses: frozenset[int] = frozenset({401}),
+    ) -> None:
+        self.http = http
+        self.target = target
+        self.tokens = tokens
+        self.policy = policy
+        self.errors = errors
+        self._slots = asyncio.Semaphore(concurrency) if concurrency else None
+        self._limiter = limiter
+        self.refresh_statuses = refresh_statuses
+        self.sent = 0
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool,
+        ride: OutageRide | None = None,
+        errors: TargetErrors | None = None,
+        **request: Any,
+    ) -> httpx.Response:
+        """The 2xx/3xx response; `request` are `httpx.AsyncClient.build_request` options,
+        `errors` replaces the target's error mapping for this call."""
+        call = _Call(method, url, idempotent, errors or self.errors, request)
+
+        async def attempt() -> httpx.Response:
+            return await self._attempt(call)
+
+        return await self.policy.run(attempt, target=self.target, ride=ride)
+
+    async def _attempt(self, call: _Call) -> httpx.Response:
+        method, url, idempotent, options = call.method, call.url, call.idempotent, call.options
+        while True:
+            token = await self._token()
+            headers = {**(options.get("headers") or {}), "Authorization": f"Bearer {token}"}
+            request = self.http.build_request(method, url, **{**options, "headers": headers})
+            try:
+                response = await self._send(request)
+            except httpx.TransportError as error:
+                failure = call.errors.transport(request, error)
+                if may_resend(error, idempotent=idempotent):
+                    raise Resend(failure) from error
+                raise failure from error
+            if outcome_of(response.status_code) is Outcome.OK:
+                return response
+            if response.status_code in self.refresh_statuses:
+                if not call.refreshed:
+                    call.refreshed = True  # once per call, resends included
+                    self.tokens.invalidate(token)
+                    continue
+                refused = call.errors.token_refused(response)
+                if isinstance(refused, Retryable):
+                    raise Resend(refused)
+                raise refused
+            failure = call.errors.response(response)
+            resendable = may_resend_status(
+                response.status_code,
+                idempotent=idempotent,
+                resend_statuses=self.policy.resend_statuses,
+            )
+            if resendable:
+                raise Resend(failure)
+            raise failure
+
+    async def _token(self) -> str:
+        """The token endpoint is safe to ask again: its retryable failures are resent."""
+        try:
+            return await self.tokens.token()
+        except Retryable as error:
+            if isinstance(error, CredentialsRefused):
+                raise
+            raise Resend(error) from error.__cause__
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        if self._slots is None:
+            return await self._send_now(request)
+        async with self._slots:
+            return await self._send_now(request)
+
+    async def _send_now(self, request: httpx.Request) -> httpx.Response:
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        self.sent += 1
+        return await self.http.send(request)
