@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from ctbridge.http.retry_after import parse_retry_after
+
 # Refresh when this share of the lifetime has passed, but never later than REFRESH_MARGIN_MAX
 # seconds before expiry: a request started just before expiry must still carry a valid token.
 REFRESH_AT_SHARE = 0.9
@@ -47,6 +49,40 @@ class TokenErrors(Protocol):
     def refused(self, response: httpx.Response) -> Exception:
         """The endpoint answered something other than 200: retryable for 429/5xx, else not."""
         ...
+
+
+@dataclass(frozen=True)
+class TokenEndpointErrors:
+    """A target's token endpoint failures typed by outcome: 429 `throttled(reason, retry_after)`,
+    5xx and no answer `unavailable(reason)`, any other answer `refused(reason, status)` (the
+    credentials were refused; the error should also be a `CredentialsRefused` when Retryable)."""
+
+    target: str
+    throttled: Callable[[str, float | None], Exception]
+    unavailable: Callable[[str], Exception]
+    refused_credentials: Callable[[str, int], Exception]
+
+    def transport(self, error: httpx.TransportError) -> Exception:
+        return self.unavailable(f"{self.target} token request failed: {type(error).__name__}")
+
+    def refused(self, response: httpx.Response) -> Exception:
+        status = response.status_code
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            return self.throttled(f"{self.target} token endpoint throttled", retry_after)
+        if status >= 500:
+            return self.unavailable(f"{self.target} token endpoint answered {status}")
+        said = " ".join(filter(None, [str(status), _oauth_error(response)]))
+        return self.refused_credentials(f"{self.target} refused the credentials ({said})", status)
+
+
+def _oauth_error(response: httpx.Response) -> str:
+    """The `error` code of an OAuth error answer (RFC 6749 §5.2), never its description."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error", "")) if isinstance(body, dict) else ""
 
 
 class TokenGrant(abc.ABC):

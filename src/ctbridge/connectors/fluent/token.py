@@ -12,10 +12,8 @@ from ctbridge.connectors.fluent.errors import (
     FluentAuthError,
     FluentRateLimited,
     FluentServerError,
-    FluentTransportError,
 )
-from ctbridge.http.oauth import PasswordGrant, TokenCache
-from ctbridge.http.retry_after import parse_retry_after
+from ctbridge.http.oauth import PasswordGrant, TokenCache, TokenEndpointErrors
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,25 +24,12 @@ class FluentCredentials:
     password: str
 
 
-class TokenEndpointErrors:
-    """The token endpoint's failures as Fluent errors: 429 and 5xx retryable, the rest means the
-    credentials were refused."""
-
-    def transport(self, error: httpx.TransportError) -> Exception:
-        return FluentTransportError(f"Fluent token request failed: {type(error).__name__}")
-
-    def refused(self, response: httpx.Response) -> Exception:
-        status = response.status_code
-        if status == 429:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-            return FluentRateLimited(
-                "Fluent token endpoint throttled", status=429, retry_after=retry_after
-            )
-        if status >= 500:
-            return FluentServerError(f"Fluent token endpoint answered {status}", status=status)
-        return FluentAuthError(
-            f"Fluent refused the credentials ({status} {_oauth_error(response)})", status=status
-        )
+TOKEN_ERRORS = TokenEndpointErrors(
+    target="Fluent",
+    throttled=lambda reason, wait: FluentRateLimited(reason, status=429, retry_after=wait),
+    unavailable=lambda reason: FluentServerError(reason),
+    refused_credentials=lambda reason, status: FluentAuthError(reason, status=status),
+)
 
 
 class FluentToken(TokenCache):
@@ -63,7 +48,7 @@ class FluentToken(TokenCache):
             token_url,
             credentials.username,
             credentials.password,
-            errors=TokenEndpointErrors(),
+            errors=TOKEN_ERRORS,
             extra={
                 "scope": "api",
                 "client_id": credentials.client_id,
@@ -74,11 +59,3 @@ class FluentToken(TokenCache):
 
     async def header(self) -> str:
         return f"Bearer {await self.token()}"
-
-
-def _oauth_error(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    return str(body.get("error", "")) if isinstance(body, dict) else ""
