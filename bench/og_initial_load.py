@@ -1,11 +1,14 @@
-"""Benchmark: the Ordergroove initial load against the emulators at the enforced rate limit.
+"""Benchmark: the Ordergroove initial load, ctbridge against the reference's strategy.
 
 The commercetools and Ordergroove emulators run in a child process (so the peak RSS printed is
-ctbridge's alone); Ordergroove enforces `--per-minute` with a sliding window and ctbridge paces
-itself with the engine's shared limiter at the same figure.
+ctbridge's alone); Ordergroove enforces `--per-minute` with a sliding window. For each
+`--latency-ms` (Ordergroove round trip), the emulator is reset and the reference connector's
+strategy (bench/og_reference.py: offset pages, every batch fired at once, 1 s retries forever)
+loads the catalogue, then it is reset again and ctbridge's load runs; both times and their
+ratio are printed, with the quota's ceiling (the first quota at once, the next a minute later).
 
-    python bench/og_initial_load.py --variants 20000            # the real 600/min ceiling
-    python bench/og_initial_load.py --variants 5000 --per-minute 6000   # a quick check
+    python bench/og_initial_load.py --variants 10000                  # 600/min, 0 and 50 ms
+    python bench/og_initial_load.py --variants 10000 --per-minute 60  # the binding limit
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import httpx
+from og_reference import client_token, reference_load
 
 OG_KEY = "og-bench-key"
 
@@ -124,7 +128,6 @@ async def open_engine(emulators: Emulators, folder: str, per_minute: int, **engi
         og_api_url=info["og_url"],
         og_api_key=OG_KEY,
         og_rate_limit_per_minute=per_minute,
-        og_max_in_flight=4,
     )
     return await Engine.open(
         EngineSettings(database_url=f"sqlite:///{folder}/bench.db", **engine_options),
@@ -143,40 +146,81 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def control(emulators: Emulators, **orders: Any) -> dict[str, Any]:
+    return httpx.post(f"{emulators.info['og_url']}/__control", json=orders, timeout=10).json()
+
+
+async def run_reference(emulators: Emulators) -> dict[str, Any]:
+    info = emulators.info
+    token = await client_token(
+        info["ct_url"], info["client_id"], info["client_secret"], info["project_key"]
+    )
+    return await reference_load(info["ct_url"], info["project_key"], token, info["og_url"], OG_KEY)
+
+
+async def run_ctbridge(emulators: Emulators, per_minute: int) -> tuple[Any, float]:
+    with tempfile.TemporaryDirectory(prefix="og-bench-") as folder:
+        engine = await open_engine(emulators, folder, per_minute)
+        try:
+            started = time.perf_counter()
+            run = await engine.run_job("ordergroove.load-products")
+            return run, time.perf_counter() - started
+        finally:
+            await engine.close()
+
+
+def ceiling_seconds(calls: int, per_minute: int) -> float:
+    """The fastest any client may go: the first quota at once, the next a window later..."""
+    return ((calls - 1) // per_minute) * 60.0
+
+
 async def bench(args: argparse.Namespace) -> int:
     emulators = Emulators(args.variants, args.variants_per_product, args.per_minute)
     print(
         f"seeded {emulators.info['products']} products / {args.variants} variants "
         f"in {emulators.info['seconds_seeding']:.1f}s"
     )
+    failures = 0
     try:
-        with tempfile.TemporaryDirectory(prefix="og-bench-") as folder:
-            engine = await open_engine(emulators, folder, args.per_minute)
-            try:
-                started = time.perf_counter()
-                run = await engine.run_job("ordergroove.load-products")
-                elapsed = time.perf_counter() - started
-            finally:
-                await engine.close()
-        state = emulators.og_state()
+        for latency in args.latency_ms:
+            control(emulators, reset=True, latency_ms=latency)
+            reference = await run_reference(emulators)
+            ref_state = emulators.og_state()
+            control(emulators, reset=True, latency_ms=latency)
+            run, elapsed = await run_ctbridge(emulators, args.per_minute)
+            state = emulators.og_state()
+            calls = sum(state["calls"].values())
+            expected = math.ceil(args.variants / 100)
+            ceiling = ceiling_seconds(expected, args.per_minute)
+            print(
+                f"latency {latency:g} ms: reference {reference['seconds']:.1f}s "
+                f"({reference['calls']} calls, {reference['failed_calls']} failed, "
+                f"{ref_state['products']} products); ctbridge {run.status} in {elapsed:.1f}s, "
+                f"calls {state['calls']}, refused {state['refused']}, "
+                f"report {dict(run.report.counts)}"
+            )
+            ok = (
+                run.status == "succeeded"
+                and state["products"] == args.variants
+                and ref_state["products"] == args.variants
+            )
+            failures += not ok
+            print(
+                f"latency_ms={latency:g} reference_seconds={reference['seconds']:.2f} "
+                f"ctbridge_seconds={elapsed:.2f} "
+                f"ratio_ctbridge_to_reference={elapsed / reference['seconds']:.3f} "
+                f"ceiling_seconds={ceiling:.1f} "
+                f"ctbridge_over_ceiling_seconds={elapsed - ceiling:.2f} "
+                f"reference_calls={reference['calls']} "
+                f"reference_failed_calls={reference['failed_calls']} "
+                f"calls={calls} expected_calls={expected} "
+                f"throttled={state['refused'].get('throttled', 0)} "
+                f"limit_per_minute={args.per_minute} variants={args.variants} "
+                f"sent={run.report.counts.get('sent', 0)} rss_mb={peak_rss_mb():.1f} ok={ok}"
+            )
     finally:
         emulators.close()
-    calls = sum(state["calls"].values())
-    expected = math.ceil(args.variants / 100)
-    achieved_per_minute = calls / (elapsed / 60)
-    utilization = achieved_per_minute / args.per_minute
-    print(f"load {run.status} in {elapsed:.1f}s; report {dict(run.report.counts)}")
-    print(
-        f"Ordergroove: calls {state['calls']}, refused {state['refused']}, products {state['products']}"
-    )
-    print(
-        f"utilization={utilization:.3f} calls={calls} expected_calls={expected} "
-        f"create_calls={state['calls'].get('create', 0)} throttled={state['refused'].get('throttled', 0)} "
-        f"calls_per_minute={achieved_per_minute:.1f} limit_per_minute={args.per_minute} "
-        f"seconds={elapsed:.1f} variants={args.variants} sent={run.report.counts.get('sent', 0)} "
-        f"rss_mb={peak_rss_mb():.1f}"
-    )
-    return 0 if run.status == "succeeded" else 1
+    return 1 if failures else 0
 
 
 def main() -> int:
@@ -184,6 +228,12 @@ def main() -> int:
     parser.add_argument("--variants", type=int, default=20_000)
     parser.add_argument("--variants-per-product", type=int, default=10)
     parser.add_argument("--per-minute", type=int, default=600)
+    parser.add_argument(
+        "--latency-ms",
+        type=lambda text: [float(v) for v in text.split(",")],
+        default=[0.0, 50.0],
+        help="Ordergroove round-trip latencies to run, comma separated (default 0,50)",
+    )
     return asyncio.run(bench(parser.parse_args()))
 
 

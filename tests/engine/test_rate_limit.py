@@ -97,11 +97,12 @@ async def test_a_fresh_window_allows_the_whole_quota_and_then_no_more(sqlite_url
     store = Store(sqlite_url)
     await store.create_schema()
     quota = WindowQuota(store, "og", quota=5, window_seconds=60)
-    for _ in range(5):
-        assert await quota._try_take() == 0.0
-    wait = await quota._try_take()
+    assert await quota._try_take(3) == (3, 0.0)
+    granted, wait = await quota._try_take(4)  # two left in this window
+    again, wait_again = await quota._try_take()
     await store.dispose()
-    assert 59 < wait <= 61.5
+    assert granted == 2 and 59 < wait <= 62.5
+    assert again == 0 and 59 < wait_again <= 62.5
 
 
 async def test_a_pause_from_one_worker_holds_every_worker(sqlite_url):
@@ -111,9 +112,9 @@ async def test_a_pause_from_one_worker_holds_every_worker(sqlite_url):
     second = WindowQuota(store, "og", quota=100)
     await first.pause(30)
     await first.pause(1)  # a shorter Retry-After never shortens the pause in force
-    wait = await second._try_take()
+    granted, wait = await second._try_take()
     await store.dispose()
-    assert 29 < wait <= 30
+    assert granted == 0 and 29 < wait <= 30
 
 
 async def test_two_processes_never_exceed_the_quota_in_any_window(database_url):

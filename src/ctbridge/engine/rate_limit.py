@@ -84,7 +84,9 @@ class WindowQuota:
     once its *latest* possible take has left the window, plus `margin_seconds` for the time a
     request takes to reach the target, so the guarantee holds with a compact state. `pause`
     records a target's Retry-After for every worker (the only time a take waits without the
-    quota being used up).
+    quota being used up). Concurrent callers in one process share a transaction, which also
+    takes ahead what the process used in the last `hold_seconds`; those takes are counted as
+    made at the end of the hold and unused ones lapse with it (at most one hold's demand).
     """
 
     def __init__(
@@ -95,7 +97,8 @@ class WindowQuota:
         quota: int,
         window_seconds: float = 60.0,
         slot_seconds: float = 0.25,
-        margin_seconds: float = 1.0,
+        margin_seconds: float = 0.25,
+        hold_seconds: float = 1.0,
     ) -> None:
         if quota < 1:
             raise ValueError("quota must be at least 1")
@@ -105,14 +108,61 @@ class WindowQuota:
         self.window = window_seconds
         self.slot = slot_seconds
         self.margin = margin_seconds
+        self.hold = hold_seconds
+        self._waiters: list[asyncio.Future[None]] = []
+        self._taker: asyncio.Task[None] | None = None
+        self._allowance = 0
+        self._allowance_until = 0.0
+        self._served: list[tuple[float, int]] = []
 
     async def acquire(self) -> None:
-        """Returns once a take fits the quota and no pause is in force."""
-        while True:
-            wait = await self._try_take()
-            if wait <= 0:
+        """Returns once a take fits the quota and no pause is in force.
+
+        Callers waiting in this process are served together by one transaction, or from the
+        takes taken ahead while they are still held.
+        """
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if self._taker is None or self._taker.done():
+            self._taker = asyncio.create_task(self._serve_waiters())
+        await waiter
+
+    async def _serve_waiters(self) -> None:
+        while self._waiters:
+            now = time.monotonic()
+            if self._allowance and now < self._allowance_until:
+                served = min(self._allowance, len(self._waiters))
+                self._allowance -= served
+                self._release(served)
+                continue
+            self._allowance = 0
+            wanted = len(self._waiters)
+            # Take ahead what this process used in the last hold period, so a steady stream of
+            # calls costs one transaction per period instead of one per call.
+            recent = sum(n for at, n in self._served if at > now - self.hold)
+            try:
+                granted, wait = await self._try_take(wanted, ahead=recent)
+            except Exception as error:  # the store failed: every waiter learns it
+                waiters, self._waiters = self._waiters, []
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(error)
                 return
-            await asyncio.sleep(min(wait, MAX_SINGLE_WAIT))
+            served = min(granted, len(self._waiters))
+            self._allowance = granted - served
+            self._allowance_until = time.monotonic() + self.hold
+            self._release(served)
+            if self._waiters and wait > 0:
+                await asyncio.sleep(min(wait, MAX_SINGLE_WAIT))
+
+    def _release(self, count: int) -> None:
+        now = time.monotonic()
+        self._served = [(at, n) for at, n in self._served if at > now - self.hold]
+        self._served.append((now, count))
+        served, self._waiters = self._waiters[:count], self._waiters[count:]
+        for waiter in served:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def pause(self, seconds: float) -> None:
         """Every worker waits `seconds` from now (a 429's Retry-After); never shortens a pause."""
@@ -128,27 +178,38 @@ class WindowQuota:
     def _release_time(self, slot: int) -> float:
         return (slot + 1) * self.slot + self.window + self.margin
 
-    async def _try_take(self) -> float:
+    async def _try_take(self, wanted: int = 1, *, ahead: int = 0) -> tuple[int, float]:
+        """Takes up to `wanted` now and up to `ahead` more for the next `hold` seconds; returns
+        how many were taken and, if fewer than `wanted`, the seconds to wait."""
         async with self.store.begin() as conn:
             row = await self._locked_row(conn)
             now = time.time()
             if row.paused_until > now:
-                return row.paused_until - now
+                return 0, row.paused_until - now
             slots = {
                 int(slot): int(count)
                 for slot, count in json.loads(row.slots).items()
                 if self._release_time(int(slot)) > now
             }
-            if sum(slots.values()) >= self.quota:
-                return self._release_time(min(slots)) - now
+            room = self.quota - sum(slots.values())
+            granted = min(wanted, room)
+            if granted <= 0:
+                return 0, self._release_time(min(slots)) - now
             current = int(now // self.slot)
-            slots[current] = slots.get(current, 0) + 1
+            slots[current] = slots.get(current, 0) + granted
+            extra = min(ahead, room - granted)
+            if extra > 0:  # handed out later, up to `hold` seconds: counted at the hold's end
+                later = int((now + self.hold) // self.slot)
+                slots[later] = slots.get(later, 0) + extra
+                granted += extra
             await conn.execute(
                 update(rate_windows)
                 .where(rate_windows.c.key == self.key)
                 .values(slots=json.dumps(slots))
             )
-            return 0.0
+            if granted < wanted:
+                return granted, self._release_time(min(slots)) - now
+            return granted, 0.0
 
     async def _locked_row(self, conn: Any) -> Any:
         query = select(rate_windows.c.slots, rate_windows.c.paused_until).where(

@@ -62,16 +62,15 @@ class KeyValueStore:
             {"namespace": namespace, "key": key, "value": dumps(value), "updated_at": now}
             for key, value in items.items()
         ]
+        statement = self.store.insert(kv_state)
+        statement = statement.on_conflict_do_update(
+            index_elements=[kv_state.c.namespace, kv_state.c.key],
+            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+        )
+        # One statement executed for many rows: compiled once (a multi-VALUES statement built per
+        # chunk cost more CPU than the write itself).
         for start in range(0, len(rows), CHUNK):
-            statement = self.store.insert(kv_state).values(rows[start : start + CHUNK])
-            statement = statement.on_conflict_do_update(
-                index_elements=[kv_state.c.namespace, kv_state.c.key],
-                set_={
-                    "value": statement.excluded.value,
-                    "updated_at": statement.excluded.updated_at,
-                },
-            )
-            await conn.execute(statement)
+            await conn.execute(statement, rows[start : start + CHUNK])
 
     async def delete(self, namespace: str, key: str) -> None:
         async with self.store.begin() as conn:

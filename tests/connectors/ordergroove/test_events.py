@@ -22,14 +22,27 @@ async def deliver(engine, *messages):
     await engine.run_until_idle(timeout=30)
 
 
-async def test_a_burst_of_product_published_is_coalesced_into_bulk_calls(ct, og, engine):
+async def test_a_burst_of_product_published_costs_ceil_n_over_100_calls_plus_one_at_most(
+    ct, og, engine
+):
     products = add_catalogue(ct, products=250, variants=1)
+    og.latency_ms = 200  # a slow target: events keep arriving while a batch is in flight
     await deliver(engine, *(product_published(ct, p) for p in products))
     assert og.snapshot()["products"] == 250
-    total_calls = og.calls["create"] + og.calls.get("update", 0)
-    print(f"calls for 250 events: {dict(og.calls)}")
-    assert total_calls <= 6  # 250 events; a per-event connector would make 250+ calls
-    assert og.calls.get("get", 0) == 0
+    assert og.calls.get("update", 0) == 0 and og.calls.get("get", 0) == 0
+    assert og.calls["create"] <= 4, dict(og.calls)  # ceil(250 / 100) + 1
+
+
+async def test_events_for_products_ordergroove_holds_go_straight_to_bulk_update(ct, og, engine):
+    products = add_catalogue(ct, products=200, variants=1)
+    assert (await engine.run_job(LOAD)).status == "succeeded"
+    for product in products:
+        ct.update("products", product["id"], [{"action": "publish"}])
+    og.calls.clear()
+    og.latency_ms = 200
+    await deliver(engine, *(product_published(ct, p) for p in products))
+    assert og.calls.get("create", 0) == 0
+    assert og.calls["update"] <= 3, dict(og.calls)  # ceil(200 / 100) + 1
 
 
 async def test_a_published_price_change_updates_the_existing_ordergroove_product(ct, og, engine):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,16 +57,22 @@ class ItemResult:
 
 
 def encode_json(value: Any) -> str:
-    """JSON text with Decimal amounts written exactly (never through a float)."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Mapping):
-        return (
-            "{" + ",".join(f"{json.dumps(str(k))}:{encode_json(v)}" for k, v in value.items()) + "}"
-        )
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(encode_json(v) for v in value) + "]"
-    return json.dumps(value)
+    """JSON text with Decimal amounts written exactly (never through a float).
+
+    The C encoder writes each Decimal as a string marked with a NUL and a fresh random nonce,
+    which is then unquoted into the number's exact digits; no real string can carry a nonce
+    it could not know.
+    """
+    nonce = secrets.token_hex(8)
+
+    def mark(item: Any) -> str:
+        if isinstance(item, Decimal):
+            return f"\x00{nonce}:{item:f}"
+        raise TypeError(f"{type(item).__name__} is not JSON serializable")
+
+    text = json.dumps(value, separators=(",", ":"), default=mark)
+    marked = re.compile(rf'"\\u0000{nonce}:(-?[0-9]+(?:\.[0-9]+)?)"')
+    return marked.sub(r"\1", text)
 
 
 def retry_after_seconds(header: str | None, now: datetime | None = None) -> float | None:

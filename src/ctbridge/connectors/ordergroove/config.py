@@ -38,7 +38,7 @@ class OrdergrooveSettings(BaseSettings):
     og_rate_limit_per_minute: float = Field(default=600.0, gt=0)
     og_rate_window_seconds: float = Field(default=60.0, gt=0)
     og_batch_size: int = Field(default=MAX_BATCH, ge=1, le=MAX_BATCH)
-    og_max_in_flight: int = Field(default=4, ge=1, le=32)
+    og_max_in_flight: int = Field(default=16, ge=1, le=64)
     og_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     og_max_retries: int = Field(default=4, ge=0, le=20)
     og_outage_tolerance_seconds: float = Field(default=900.0, ge=0)

@@ -61,6 +61,10 @@ class ResolutionFrontier:
             moved = True
         return moved
 
+    def restore_committed_skus(self, skus: dict[str, list[str]]) -> None:
+        """Puts back skus whose write failed, so the next write retries them."""
+        self._committed_skus = {**skus, **self._committed_skus}
+
     def take_committed_skus(self) -> dict[str, list[str]]:
         """The skus of the products committed since the last call (for the sku ledger)."""
         taken, self._committed_skus = self._committed_skus, {}

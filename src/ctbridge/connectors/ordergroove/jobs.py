@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ctbridge.connectors.ordergroove.client import OrdergrooveClient
 from ctbridge.connectors.ordergroove.frontier import ResolutionFrontier
 from ctbridge.connectors.ordergroove.ledger import SyncLedger
+from ctbridge.connectors.ordergroove.load_commit import LoadCommitter
 from ctbridge.connectors.ordergroove.outage import OutageTolerance
 from ctbridge.connectors.ordergroove.product_mapping import MappingRules, ProductMapping
 from ctbridge.connectors.ordergroove.upload import Resolution, UploadPipeline
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from ctbridge.commercetools.client import CommercetoolsClient
 
 ProductMapper = Callable[[Mapping[str, Any], MappingRules, datetime], ProductMapping]
-PAGE_SIZE = 250
+PAGE_SIZE = 100  # small first page: the first bulk call leaves sooner
 PAGES_AHEAD = 2
 _END = object()
 
@@ -69,40 +70,32 @@ class CatalogSync:
         products_before = int(checkpoint.get("products", 0))
         for outcome, n in earlier.items():
             ctx.report.count(outcome, n)
-        total = await self._total_products()
+        counting = asyncio.create_task(self._total_products())  # progress only: not awaited first
         frontier = ResolutionFrontier()
-        save_lock = asyncio.Lock()
-        saved: list[str | None] = [after_id]
-
-        async def commit() -> None:
-            if not frontier.advance():
-                return
-            async with save_lock:
-                # Only products whose every item Ordergroove answered for reach the sku ledger.
-                await self.ledger.record_skus(frontier.take_committed_skus())
-                # Read the frontier inside the lock: batches finish out of order, and a later
-                # save must never write an older resume point over a newer one.
-                if frontier.last_committed == saved[0]:
-                    return
-                saved[0] = frontier.last_committed
-                done = products_before + frontier.committed_products
-                await ctx.save_checkpoint(
-                    {
-                        "after_id": frontier.last_committed,
-                        "counts": dict(earlier + frontier.committed),
-                        "products": done,
-                    }
-                )
-                await ctx.progress(done, total, f"{ctx.report.counts.get('sent', 0)} sent")
+        committer = LoadCommitter(
+            ctx,
+            self.ledger,
+            frontier,
+            after_id=after_id,
+            earlier=earlier,
+            products_before=products_before,
+            total=None,
+        )
+        counting.add_done_callback(
+            lambda task: None if task.cancelled() else committer.set_total(task.result())
+        )
 
         async def on_batch(resolutions: list[Resolution]) -> None:
+            accepted = []
             for resolution in resolutions:
                 if resolution.outcome == "sent":
                     ctx.report.count("sent")
+                    accepted.append(resolution.product)
                 else:
                     ctx.report.item("failed", resolution.sku, resolution.reason)
                 frontier.resolve(resolution.tag, resolution.outcome)
-            await commit()
+            committer.accepted(accepted)
+            committer.request()
 
         outage = OutageTolerance(self.outage_tolerance)
         pipeline = UploadPipeline(
@@ -112,22 +105,27 @@ class CatalogSync:
             max_in_flight=self.max_in_flight,
             on_batch=on_batch,
             outage=outage,
+            record_ledger=False,  # the committer writes it, before the checkpoint moves
         )
         try:
             async with contextlib.aclosing(self._pages_ahead(after_id)) as pages:
                 async for page in pages:
                     await self._send_page(ctx, page, pipeline, frontier, only_changed)
-                    await commit()
+                    committer.request()
             await pipeline.finish()
-            await commit()
+        except BaseException:
+            counting.cancel()
+            raise
         finally:
             await pipeline.aclose()
+            await committer.flush()
             if outage.failed_calls:
                 ctx.report.item("ordergroove_unavailable", "ordergroove", outage.summary())
                 ctx.report.count(
                     "ordergroove_unavailable_seconds",
                     round(outage.unavailable_seconds + outage.ongoing_seconds),
                 )
+        total = await counting
         await ctx.progress(products_before + frontier.committed_products, total, "finished")
         if only_changed:
             await ctx.save_checkpoint(None)

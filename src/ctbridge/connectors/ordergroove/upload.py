@@ -23,6 +23,7 @@ class Resolution:
     tag: Any
     outcome: str
     reason: str = ""
+    product: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -41,8 +42,9 @@ class UploadPipeline:
     A product Ordergroove accepted before (per the ledger) goes to bulk update, others to bulk
     create, so events for known products cost one update per 100. A create refused as a
     duplicate (per-item 400 or whole-call 409) sends the item through update, an update's 404
-    through create; no per-product GET is ever needed. After each batch the ledger records what was accepted, then `on_batch`
-    is awaited with that batch's final outcomes (a load saves its checkpoint there). A call
+    through create; no per-product GET is ever needed. After each batch the ledger records
+    what was accepted (unless the caller does, `record_ledger=False`), then `on_batch` is
+    awaited with that batch's final outcomes (a load saves its checkpoint from there). A call
     that fails as a whole stops the pipeline: `add` or `finish` raise that error.
     """
 
@@ -55,9 +57,11 @@ class UploadPipeline:
         max_in_flight: int = 1,
         on_batch: OnBatch | None = None,
         outage: OutageTolerance | None = None,
+        record_ledger: bool = True,
     ) -> None:
         self.client = client
         self.outage = outage
+        self.record_ledger = record_ledger
         self.ledger = ledger
         self.batch_size = batch_size
         self.on_batch = on_batch
@@ -104,6 +108,8 @@ class UploadPipeline:
             raise self._error
 
     async def _send_full_batches(self) -> None:
+        if max(len(queue) for queue in self._queues.values()) < self.batch_size:
+            return
         for endpoint in ("create", "update"):
             queue = self._queues[endpoint]
             while len(queue) >= self.batch_size:
@@ -137,14 +143,17 @@ class UploadPipeline:
                 fallback = _fallback(endpoint, result, item)
                 if result.ok:
                     accepted.append(item.product)
-                    resolutions.append(Resolution(result.product_id, item.tag, "sent"))
+                    resolutions.append(
+                        Resolution(result.product_id, item.tag, "sent", product=item.product)
+                    )
                 elif fallback is not None:
                     self._queues[fallback].append(item)
                 else:
                     resolutions.append(
                         Resolution(result.product_id, item.tag, "failed", _reason(item, result))
                     )
-            await self.ledger.record_products(accepted)
+            if self.record_ledger:
+                await self.ledger.record_products(accepted)
             if self.on_batch is not None:
                 await self.on_batch(resolutions)
         except BaseException as error:

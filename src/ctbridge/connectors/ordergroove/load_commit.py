@@ -1,0 +1,95 @@
+"""Persists a load's progress in the background: ledger entries, then skus, then the checkpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from ctbridge.connectors.ordergroove.frontier import ResolutionFrontier
+from ctbridge.connectors.ordergroove.ledger import SyncLedger
+from ctbridge.engine.connector import JobContext
+
+
+class LoadCommitter:
+    """Writes what Ordergroove accepted, in that order: the accepted payloads (ledger), the skus
+    of the products now fully answered for, and only then the resume point past them.
+
+    Batches finish faster than the store can take one write per batch, so requests coalesce:
+    `request()` returns at once and one background writer catches up with everything accepted
+    so far. A crash can lose the latest ledger entries or leave the checkpoint behind; both are
+    safe (an unknown sku goes through create, whose duplicate answer routes it to update; a
+    resumed load re-sends a few batches through update), never the other way round.
+    """
+
+    def __init__(
+        self,
+        ctx: JobContext,
+        ledger: SyncLedger,
+        frontier: ResolutionFrontier,
+        *,
+        after_id: str | None,
+        earlier: Counter[str],
+        products_before: int,
+        total: int | None,
+    ) -> None:
+        self.ctx = ctx
+        self.ledger = ledger
+        self.frontier = frontier
+        self.earlier = earlier
+        self.products_before = products_before
+        self.total = total
+        self._saved = after_id
+        self._accepted: list[Mapping[str, Any]] = []
+        self._dirty = False
+        self._writer: asyncio.Task[None] | None = None
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+
+    def accepted(self, products: list[Mapping[str, Any]]) -> None:
+        self._accepted.extend(products)
+
+    def request(self) -> None:
+        """Asks for everything known now to be written soon (never waits)."""
+        self._dirty = True
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_until_clean())
+
+    async def flush(self) -> None:
+        """Writes everything known now and waits for it (end of the load, or its failure)."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+        self._dirty = True
+        await self._write_until_clean()
+
+    async def _write_until_clean(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            self.frontier.advance()
+            accepted, self._accepted = self._accepted, []
+            try:
+                await self.ledger.record_products(accepted)
+            except BaseException:
+                self._accepted[:0] = accepted
+                raise
+            skus = self.frontier.take_committed_skus()
+            try:
+                await self.ledger.record_skus(skus)
+            except BaseException:
+                self.frontier.restore_committed_skus(skus)
+                raise
+            if self.frontier.last_committed == self._saved:
+                continue
+            done = self.products_before + self.frontier.committed_products
+            await self.ctx.save_checkpoint(
+                {
+                    "after_id": self.frontier.last_committed,
+                    "counts": dict(self.earlier + self.frontier.committed),
+                    "products": done,
+                }
+            )
+            self._saved = self.frontier.last_committed
+            sent = self.ctx.report.counts.get("sent", 0)
+            await self.ctx.progress(done, self.total, f"{sent} sent")
