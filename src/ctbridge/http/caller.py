@@ -4,6 +4,7 @@ resends under the retry policy."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,10 +33,10 @@ class TargetErrors(Protocol):
         ...
 
 
-class Limiter(Protocol):
-    """Anything that paces calls with `await acquire()` (`ctbridge.engine.rate_limit`'s)."""
-
-    async def acquire(self) -> None: ...
+Pace = Callable[[], Awaitable[None]]
+Throttled = Callable[[float], Awaitable[None]]
+# A 429 without Retry-After pauses a shared limiter this long.
+DEFAULT_THROTTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -49,23 +50,26 @@ class _Call:
 
 
 class TargetCaller:
-    """One target's requests: each waits for a slot (when bounded) and the rate limiter (when
-    given), carries a bearer token, gets
+    """One target's requests: each waits for a slot (when bounded) and `pace` (a shared rate
+    limiter, when given), carries a bearer token (unless `tokens` is None: a key in the client's
+    headers), gets
     one token refresh on 401, and is resent under `policy` when that cannot apply it twice:
     transport failures before sending, 429, and 502/503/504 or a lost answer only for idempotent
     requests. The final failure is the target's typed error. `refresh_statuses` are the answers
-    that mean "token refused" (401; NewStore also 403)."""
+    that mean "token refused" (401; NewStore also 403). With `on_throttle`, a 429's Retry-After
+    pauses the shared limiter instead of this call alone."""
 
     def __init__(
         self,
         http: httpx.AsyncClient,
         *,
         target: str,
-        tokens: TokenCache,
+        tokens: TokenCache | None,
         policy: RetryPolicy,
         errors: TargetErrors,
         concurrency: int | None = None,
-        limiter: Limiter | None = None,
+        pace: Pace | None = None,
+        on_throttle: Throttled | None = None,
         refresh_statuses: frozenset[int] = frozenset({401}),
     ) -> None:
         self.http = http
@@ -74,7 +78,8 @@ class TargetCaller:
         self.policy = policy
         self.errors = errors
         self._slots = asyncio.Semaphore(concurrency) if concurrency else None
-        self._limiter = limiter
+        self._pace = pace
+        self._on_throttle = on_throttle
         self.refresh_statuses = refresh_statuses
         self.sent = 0
 
@@ -100,8 +105,10 @@ class TargetCaller:
     async def _attempt(self, call: _Call) -> httpx.Response:
         method, url, idempotent, options = call.method, call.url, call.idempotent, call.options
         while True:
-            token = await self._token()
-            headers = {**(options.get("headers") or {}), "Authorization": f"Bearer {token}"}
+            headers = dict(options.get("headers") or {})
+            token = await self._token() if self.tokens is not None else None
+            if token is not None:
+                headers["Authorization"] = f"Bearer {token}"
             request = self.http.build_request(method, url, **{**options, "headers": headers})
             try:
                 response = await self._send(request)
@@ -112,10 +119,10 @@ class TargetCaller:
                 raise failure from error
             if outcome_of(response.status_code) is Outcome.OK:
                 return response
-            if response.status_code in self.refresh_statuses:
+            if token is not None and response.status_code in self.refresh_statuses:
                 if not call.refreshed:
                     call.refreshed = True  # once per call, resends included
-                    self.tokens.invalidate(token)
+                    self.tokens.invalidate(token)  # type: ignore[union-attr]
                     continue
                 refused = call.errors.token_refused(response)
                 if isinstance(refused, Retryable):
@@ -127,12 +134,20 @@ class TargetCaller:
                 idempotent=idempotent,
                 resend_statuses=self.policy.resend_statuses,
             )
+            if response.status_code == 429 and self._on_throttle is not None:
+                # Every worker waits the Retry-After out through the shared limiter, which the
+                # next pace() honours; this call then resends without a wait of its own.
+                await self._on_throttle(
+                    getattr(failure, "retry_after", None) or DEFAULT_THROTTLE_SECONDS
+                )
+                raise Resend(failure, waited_elsewhere=True)
             if resendable:
                 raise Resend(failure)
             raise failure
 
     async def _token(self) -> str:
         """The token endpoint is safe to ask again: its retryable failures are resent."""
+        assert self.tokens is not None
         try:
             return await self.tokens.token()
         except Retryable as error:
@@ -147,7 +162,7 @@ class TargetCaller:
             return await self._send_now(request)
 
     async def _send_now(self, request: httpx.Request) -> httpx.Response:
-        if self._limiter is not None:
-            await self._limiter.acquire()
+        if self._pace is not None:
+            await self._pace()
         self.sent += 1
         return await self.http.send(request)

@@ -29,11 +29,13 @@ T = TypeVar("T")
 
 class Resend(Exception):
     """Raised by one attempt when the request may be sent again; `error` is what the caller gets
-    (a Retryable, with `retry_after` when the target said how long to wait) if it is not."""
+    (a Retryable, with `retry_after` when the target said how long to wait) if it is not.
+    `waited_elsewhere`: the wait is kept by a shared limiter, so the resend does not sleep."""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: Exception, *, waited_elsewhere: bool = False) -> None:
         super().__init__(str(error))
         self.error = error
+        self.waited_elsewhere = waited_elsewhere
 
 
 class OutageRide(Protocol):
@@ -105,7 +107,10 @@ class RetryPolicy:
 
     def _wait(self, state: RetryCallState) -> float:
         wait = self.wait_for(state.attempt_number - 1, _retry_after(state))
-        return math.inf if wait is None else wait
+        if wait is None:
+            return math.inf
+        resend = state.outcome.exception() if state.outcome else None
+        return 0.0 if isinstance(resend, Resend) and resend.waited_elsewhere else wait
 
     def _ride_wait(self, ride: OutageRide) -> Callable[[RetryCallState], float]:
         def wait(state: RetryCallState) -> float:

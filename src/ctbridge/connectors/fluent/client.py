@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
@@ -27,13 +27,19 @@ from ctbridge.connectors.fluent.errors import (
 from ctbridge.connectors.fluent.outage import FluentOutage, OutageWindow, current_window
 from ctbridge.connectors.fluent.outage import backoff as outage_backoff
 from ctbridge.connectors.fluent.token import FluentCredentials, FluentToken
-from ctbridge.http.caller import Limiter, TargetCaller
+from ctbridge.http.caller import TargetCaller
 from ctbridge.http.metrics import counting_client
 from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
 from ctbridge.http.retry import RetryPolicy
 from ctbridge.http.retry_after import parse_retry_after
 
 EVENT_PATH = "/api/v4.1/event"
+
+
+class RateLimiter(Protocol):
+    async def acquire(self) -> None: ...
+
+
 # graphql-java classifications that mean the request itself is wrong.
 CLIENT_CLASSIFICATIONS = {"ValidationError", "InvalidSyntax", "OperationNotSupported"}
 # The longest wait between resends while a job rides out an outage.
@@ -55,7 +61,7 @@ class FluentClient:
         timeout: float = 15.0,
         max_concurrency: int = 16,
         max_retries: int = 3,
-        rate_limiter: Limiter | None = None,
+        rate_limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -85,7 +91,7 @@ class FluentClient:
             policy=policy,
             errors=_FluentErrors(),
             concurrency=max_concurrency,
-            limiter=rate_limiter,
+            pace=rate_limiter.acquire if rate_limiter is not None else None,
         )
 
     @property
