@@ -20,6 +20,7 @@ from typing import Protocol, TypeVar
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
+from ctbridge.engine.errors import Retryable
 from ctbridge.http.outcomes import UNAVAILABLE_STATUSES
 
 log = structlog.get_logger("ctbridge.http")
@@ -117,6 +118,21 @@ class RetryPolicy:
             return ride.wait(state.attempt_number, _failure(state))
 
         return wait
+
+
+async def ride_out(attempt: Callable[[], Awaitable[T]], ride: OutageRide, *, target: str) -> T:
+    """Runs a whole operation (not one request) until it returns, running it again after every
+    Retryable failure for as long as `ride` allows: its `wait` raises past its tolerance."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(Retryable),
+        wait=lambda state: ride.wait(state.attempt_number, _failure(state)),
+        sleep=asyncio.sleep,
+        before_sleep=_logger(target),
+        reraise=True,
+    )
+    result = await retrying(attempt)
+    ride.recovered()
+    return result
 
 
 def _failure(state: RetryCallState) -> Exception:
