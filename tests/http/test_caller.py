@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from tests.http.rides import Ride
 
 from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.http.caller import TargetCaller
@@ -272,34 +273,18 @@ async def test_every_call_is_counted_per_target_and_outcome(api, caller):
     assert (counted("2xx") - before[0], counted("5xx") - before[1]) == (1, 1)
 
 
-class Ride:
-    """A job riding out an outage: waits a fixed time, gives up after `tolerance` failures."""
-
-    def __init__(self, tolerance: int) -> None:
-        self.tolerance = tolerance
-        self.failures: list[int] = []
-        self.recovered_calls = 0
-
-    def wait(self, attempt: int, error: Exception) -> float:
-        self.failures.append(attempt)
-        if len(self.failures) >= self.tolerance:
-            raise Permanent(f"down too long: {error}")
-        return 0.0
-
-    def recovered(self) -> None:
-        self.recovered_calls += 1
-
-
 async def test_an_outage_ride_resends_past_the_policy_bounds_until_it_recovers(api, caller):
     api.script.extend([Reply(503)] * 6)
     ride = Ride(tolerance=10)
     await caller.send("GET", "/api/things", idempotent=True, ride=ride)
-    assert ride.failures == [1, 2, 3, 4, 5, 6]
+    assert ride.waits == [1, 2, 3, 4, 5, 6]
     assert ride.recovered_calls == 1
 
 
 async def test_an_outage_ride_ends_at_its_tolerance(api, caller):
     api.script.extend([Reply(503)] * 6)
     with pytest.raises(Permanent, match="down too long"):
-        await caller.send("GET", "/api/things", idempotent=True, ride=Ride(tolerance=3))
+        await caller.send(
+            "GET", "/api/things", idempotent=True, ride=Ride(tolerance=3, ends_with=Permanent)
+        )
     assert api.count("/api/things") == 3

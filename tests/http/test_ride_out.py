@@ -4,25 +4,10 @@ ride's tolerance; a Permanent failure ends it at once."""
 from __future__ import annotations
 
 import pytest
+from tests.http.rides import Ride
 
 from ctbridge.engine.errors import Permanent, Retryable
 from ctbridge.http.retry import ride_out
-
-
-class Ride:
-    def __init__(self, tolerance: int) -> None:
-        self.tolerance = tolerance
-        self.waits: list[int] = []
-        self.recovered_calls = 0
-
-    def wait(self, attempt: int, error: Exception) -> float:
-        self.waits.append(attempt)
-        if len(self.waits) >= self.tolerance:
-            raise Retryable(f"down too long: {error}")
-        return 0.0
-
-    def recovered(self) -> None:
-        self.recovered_calls += 1
 
 
 def failing(times: int, error: Exception):
