@@ -19,8 +19,8 @@ from ctbridge.commercetools.errors import (
     TransportError,
     Unauthorized,
 )
-from ctbridge.commercetools.retry import RetryPolicy
 from ctbridge.errors import Retryable
+from ctbridge.http.retry import RetryPolicy
 from ctbridge.sandbox.server import BackgroundServer, free_port
 
 

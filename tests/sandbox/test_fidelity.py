@@ -29,7 +29,7 @@ import pytest
 
 from ctbridge.commercetools.client import CommercetoolsClient
 from ctbridge.commercetools.errors import ConcurrentModification, InvalidInput, NotFound
-from ctbridge.commercetools.retry import RetryPolicy
+from ctbridge.http.retry import RetryPolicy
 from ctbridge.sandbox.server import BackgroundServer
 
 MOCK_MODULE = "ctbridge_test_support_ctmock"

@@ -1,8 +1,8 @@
-"""The async commercetools HTTP API client: auth, retries, keyset paging, conflict-safe updates."""
+"""The async commercetools HTTP API client: its endpoints, keyset paging, conflict-safe updates
+(auth and retries are `ctbridge.http`'s)."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,15 +13,14 @@ import structlog
 
 from ctbridge.commercetools.auth import ClientCredentialsAuth
 from ctbridge.commercetools.errors import (
-    CommercetoolsError,
     ConcurrentModification,
     NotFound,
-    RateLimited,
-    ServerError,
     TransportError,
     error_from_response,
 )
-from ctbridge.commercetools.retry import RETRY_STATUSES, RetryPolicy, may_resend
+from ctbridge.http.caller import TargetCaller
+from ctbridge.http.metrics import counting_client
+from ctbridge.http.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from ctbridge.settings import CommercetoolsSettings
@@ -66,7 +65,8 @@ class CommercetoolsClient:
         self.project_key = project_key
         self.api_url = api_url.rstrip("/")
         self.retry = retry_policy or RetryPolicy(max_retries=max_retries)
-        self._http = httpx.AsyncClient(
+        self._http = counting_client(
+            "commercetools",
             base_url=f"{self.api_url}/{quote(project_key, safe='')}/",
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             limits=httpx.Limits(
@@ -82,7 +82,14 @@ class CommercetoolsClient:
             scopes=scopes,
             http=self._http,
         )
-        self._slots = asyncio.Semaphore(concurrency) if concurrency else None
+        self._caller = TargetCaller(
+            self._http,
+            target="commercetools",
+            tokens=self.auth,
+            policy=self.retry,
+            errors=_ApiErrors(),
+            concurrency=concurrency,
+        )
 
     @classmethod
     def from_settings(cls, settings: CommercetoolsSettings, **options: Any) -> CommercetoolsClient:
@@ -310,66 +317,25 @@ class CommercetoolsClient:
         json: Any = None,
         idempotent: bool,
     ) -> Any:
-        retry = 0
-        refreshed = False
-        while True:
-            retry_after: float | None = None
-            try:
-                token = await self.auth.token()
-                response = await self._send(method, path, token, params=params, json=json)
-            except httpx.TransportError as error:
-                failure = TransportError(f"{method} {path}: {type(error).__name__}: {error}")
-                if not may_resend(error, idempotent=idempotent):
-                    raise failure from error
-                problem: CommercetoolsError = failure
-            except (TransportError, ServerError, RateLimited) as error:
-                # the token request failed in a way a later attempt may fix
-                problem = error
-                retry_after = error.retry_after
-            else:
-                status = response.status_code
-                if status < 300:
-                    return _body(response)
-                if status == 401 and not refreshed:
-                    refreshed = True
-                    self.auth.invalidate(token)
-                    continue
-                problem = error_from_response(status, _body(response), response.headers)
-                resendable = status == 429 or (status in RETRY_STATUSES and idempotent)
-                if not resendable:
-                    raise problem
-                retry_after = problem.retry_after if isinstance(problem, RateLimited) else None
-            wait = self.retry.wait_for(retry, retry_after)
-            if wait is None:
-                raise problem
-            log.warning(
-                "commercetools.retry",
-                method=method,
-                path=path,
-                problem=str(problem),
-                retry=retry + 1,
-                wait_seconds=round(wait, 3),
-            )
-            await asyncio.sleep(wait)
-            retry += 1
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        token: str,
-        *,
-        params: dict[str, Any] | None,
-        json: Any,
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"}
-        request = self._http.build_request(
-            method, path.lstrip("/"), params=_query(params), json=json, headers=headers
+        response = await self._caller.send(
+            method, path.lstrip("/"), idempotent=idempotent, params=_query(params), json=json
         )
-        if self._slots is None:
-            return await self._http.send(request)
-        async with self._slots:
-            return await self._http.send(request)
+        return _body(response)
+
+
+class _ApiErrors:
+    """commercetools answers as typed errors (`ctbridge.commercetools.errors`)."""
+
+    def transport(self, request: httpx.Request, error: httpx.TransportError) -> Exception:
+        return TransportError(
+            f"{request.method} {request.url.path}: {type(error).__name__}: {error}"
+        )
+
+    def response(self, response: httpx.Response) -> Exception:
+        return error_from_response(response.status_code, _body(response), response.headers)
+
+    def token_refused(self, response: httpx.Response) -> Exception:
+        return self.response(response)
 
 
 def _predicates(where: Predicates) -> list[str]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ctbridge.errors import Permanent, Retryable
+from ctbridge.http.retry_after import parse_retry_after as parse_retry_after
 
 
 class CommercetoolsError(Exception):
@@ -87,23 +86,6 @@ class ServerError(CommercetoolsError, Retryable):
 
 class TransportError(CommercetoolsError, Retryable):
     """No usable response: connection refused or reset, timeouts, broken protocol."""
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), else None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 def error_from_response(

@@ -10,6 +10,7 @@ from ctbridge.connectors.fluent.client.errors import (
     FluentGraphQLPermanent,
     FluentGraphQLRetryable,
     FluentNoMatch,
+    FluentRateLimited,
     FluentServerError,
     FluentWorkflowFailed,
 )
@@ -151,4 +152,16 @@ async def test_sync_events_that_fail_are_retryable_and_unmatched_ones_permanent(
         await client.send_event(event, sync=True)
     with pytest.raises(FluentNoMatch):
         await client.send_event({**event, "name": "SOMETHING_ELSE"}, sync=True)
+    await client.aclose()
+
+
+async def test_a_long_retry_after_is_handed_to_the_worker_not_slept(fluent):
+    # Before the shared HTTP layer this client slept min(Retry-After, 30 s) per retry.
+    client = make_client(fluent)
+    await client.graphql(operations.FIND_CUSTOMER, {"ref": "warm-up"})
+    fluent.faults.configure(throttle_next=5, retry_after=120, paths=["/graphql"])
+    with pytest.raises(FluentRateLimited) as raised:
+        await client.graphql(operations.FIND_CUSTOMER, {"ref": "x"})
+    assert raised.value.retry_after == 120
+    assert fluent.faults.injected["throttled"] == 1
     await client.aclose()

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from tests.connectors.fluent.ct_fixtures import money
 
-from ctbridge.connectors.fluent.to_fluent.money import amount, divide
+from ctbridge.commercetools.money import amount, divide
 from ctbridge.connectors.fluent.to_fluent.price_mapping import map_prices, price_type
 
 

@@ -23,6 +23,7 @@ from tests.support.ct_strategies import (
     words,
 )
 
+from ctbridge.commercetools.money import amount, divide
 from ctbridge.connectors.fluent.to_fluent.attribute_mapping import map_attribute
 from ctbridge.connectors.fluent.to_fluent.catalog_event import Catalogue
 from ctbridge.connectors.fluent.to_fluent.category_mapping import (
@@ -32,7 +33,6 @@ from ctbridge.connectors.fluent.to_fluent.category_mapping import (
     fluent_category_ref,
     parents_first,
 )
-from ctbridge.connectors.fluent.to_fluent.money import amount, divide
 from ctbridge.connectors.fluent.to_fluent.order_mapping import (
     CLICK_AND_COLLECT,
     HOME_DELIVERY,

@@ -15,6 +15,7 @@ from ctbridge.connectors.newstore.errors import (
     NewStoreAuthFailed,
     NewStoreRateLimited,
     NewStoreRejected,
+    NewStoreTokenRefused,
     NewStoreUnavailable,
     OrderConflict,
 )
@@ -126,6 +127,26 @@ async def test_a_403_that_persists_after_one_refresh_is_rate_limiting_and_retrya
         await client.stocked_products_page(0, 10)
     assert isinstance(caught.value, Retryable)
     assert emulator.tokens_issued == 2
+
+
+async def test_a_401_that_persists_after_one_refresh_is_permanent(client, emulator):
+    # Before the shared HTTP layer it was retried as if NewStore were rate limiting; NewStore
+    # answers 401 only when the Authorization header is missing (reference/newstore.md §8.1).
+    emulator.faults.configure(fail_next=10, error_status=401, paths=["/_/"])
+    with pytest.raises(NewStoreTokenRefused) as caught:
+        await client.stocked_products_page(0, 10)
+    assert isinstance(caught.value, Permanent)
+    assert emulator.tokens_issued == 2
+    assert emulator.faults.injected["errors"] == 2
+
+
+async def test_a_long_retry_after_is_handed_to_the_worker_not_slept(client, emulator):
+    # Before the shared HTTP layer the client slept as long as Retry-After said, unbounded.
+    emulator.faults.configure(throttle_next=5, retry_after=120, paths=["/_/"])
+    with pytest.raises(NewStoreRateLimited) as caught:
+        await client.stocked_products_page(0, 10)
+    assert caught.value.retry_after == 120
+    assert emulator.faults.injected["throttled"] == 1
 
 
 async def test_transient_5xx_are_retried_then_succeed(client, emulator):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ctbridge.connectors.newstore.money import fraction_digits, minor_units, to_decimal
+from ctbridge.commercetools.money import fraction_digits, minor_units, to_decimal
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from ctbridge.connectors.ordergroove.client import (
     OrdergrooveRejected,
     OrdergrooveUnavailable,
     encode_json,
-    retry_after_seconds,
 )
 from ctbridge.errors import Permanent, Retryable
+from ctbridge.http.retry_after import parse_retry_after
 from ctbridge.sandbox.ordergroove import OrdergrooveEmulator
 from ctbridge.sandbox.server import BackgroundServer
 
@@ -155,7 +155,7 @@ async def test_every_call_is_paced_by_the_limiter(emulator):
 )
 def test_retry_after_is_read_as_seconds_or_as_an_http_date(header, expected):
     now = datetime(2026, 12, 1, 3, 0, 0, tzinfo=UTC)
-    assert retry_after_seconds(header, now) == expected
+    assert parse_retry_after(header, now=now) == expected
 
 
 async def test_a_429_whose_retry_after_is_a_date_is_waited_out(emulator):
@@ -170,6 +170,19 @@ async def test_a_429_whose_retry_after_is_a_date_is_waited_out(emulator):
     finally:
         await og.aclose()
     assert [r.status for r in results] == [200]
+
+
+async def test_a_long_retry_after_is_handed_to_the_worker_not_slept(emulator):
+    # Before the shared HTTP layer the client slept up to 120 s per retry, four times.
+    og = OrdergrooveClient(api_url=emulator.url, api_key=KEY, backoff_seconds=0.01)
+    emulator.faults.configure(throttle_next=5, retry_after=120)
+    try:
+        with pytest.raises(OrdergrooveUnavailable) as caught:
+            await og.update_products([{"product_id": "A", "live": True}])
+    finally:
+        await og.aclose()
+    assert caught.value.retry_after == 120
+    assert emulator.faults.injected["throttled"] == 1
 
 
 async def test_a_duplicate_create_answered_409_is_returned_per_item(client, emulator):

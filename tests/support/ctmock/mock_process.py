@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from ctbridge.commercetools.client import CommercetoolsClient
-from ctbridge.commercetools.retry import RetryPolicy
+from ctbridge.http.retry import RetryPolicy
 
 FOLDER = Path(__file__).resolve().parent
 

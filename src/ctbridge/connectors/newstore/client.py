@@ -11,21 +11,22 @@ from typing import Any
 import httpx
 import structlog
 
-from ctbridge.connectors.newstore.auth import (
-    ClientCredentialsGrant,
-    PasswordGrant,
-    TokenCache,
-    TokenGrant,
-)
+from ctbridge.connectors.newstore.auth import ClientCredentialsGrant, PasswordGrant
 from ctbridge.connectors.newstore.config import NewStoreSettings
 from ctbridge.connectors.newstore.errors import (
     NewStoreRateLimited,
     NewStoreRejected,
+    NewStoreTokenRefused,
     NewStoreUnavailable,
     OrderConflict,
 )
-from ctbridge.connectors.newstore.outage import current_watch
-from ctbridge.errors import Retryable
+from ctbridge.connectors.newstore.outage import OutageWatch, current_watch
+from ctbridge.http.caller import TargetCaller
+from ctbridge.http.metrics import counting_client
+from ctbridge.http.oauth import TokenCache, TokenGrant
+from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
+from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry_after import parse_retry_after
 
 log = structlog.get_logger("ctbridge.newstore")
 
@@ -54,9 +55,10 @@ class AvailabilityExport:
 
 
 class NewStoreClient:
-    """One NewStore tenant. Transient failures (transport, 5xx, 429) are retried here with
-    exponential backoff and jitter, then raised as Retryable; 401/403 fetch one fresh token and
-    retry, and a 403 that persists is treated as NewStore's rate limiting."""
+    """One NewStore tenant. Transient failures (transport, 5xx, 429) are resent under the retry
+    policy of `ctbridge.http`, then raised as Retryable; 401/403 fetch one fresh token and
+    resend; a 403 that persists is NewStore's rate limiting (backed off, Retryable), a 401 that
+    persists is Permanent."""
 
     def __init__(
         self,
@@ -76,7 +78,8 @@ class NewStoreClient:
         self.backoff_seconds = backoff_seconds
         self.export_poll_seconds = export_poll_seconds
         self.export_max_polls = export_max_polls
-        self._http = httpx.AsyncClient(
+        self._http = counting_client(
+            "newstore",
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             limits=httpx.Limits(
@@ -86,6 +89,22 @@ class NewStoreClient:
             headers={"Accept": "application/json", "User-Agent": "ctbridge"},
         )
         self.tokens = TokenCache(grant, self._http)
+        # reference/newstore.md §9: "5xx/429 -> exponential backoff; 401/403 -> one token
+        # refresh then backoff; never retry 400".
+        policy = RetryPolicy(
+            max_retries=max_retries,
+            base_delay=backoff_seconds,
+            max_delay=max(backoff_seconds, 30.0),
+            resend_statuses=SERVER_ERROR_STATUSES,
+        )
+        self._caller = TargetCaller(
+            self._http,
+            target="newstore",
+            tokens=self.tokens,
+            policy=policy,
+            errors=_NewStoreErrors(),
+            refresh_statuses=frozenset({401, 403}),
+        )
 
     @classmethod
     def from_settings(cls, settings: NewStoreSettings, **options: Any) -> NewStoreClient:
@@ -211,70 +230,88 @@ class NewStoreClient:
         content: bytes | None = None,
         probe: bool = False,
     ) -> Any:
-        """One call with retries; with `probe`, a 4xx other than 429 that persists after a fresh
-        token is a rejection at once (the resource may simply not exist)."""
-        refreshed = False
-        attempt = 0
+        """One call under the retry policy; with `probe`, a 4xx other than 429 that persists after
+        a fresh token is a rejection at once (the resource may simply not exist)."""
+        headers = {"Content-Type": "application/json"} if content is not None else None
         watch = current_watch()
-        while True:
-            error: Retryable
-            try:
-                token = await self.tokens.token()
-            except NewStoreUnavailable as failure:
-                error = failure
-            else:
-                headers = {"Authorization": f"Bearer {token}"}
-                if content is not None:
-                    headers["Content-Type"] = "application/json"
-                try:
-                    response = await self._http.request(
-                        method, path, params=params, json=json, content=content, headers=headers
-                    )
-                except httpx.HTTPError as failure:
-                    error = NewStoreUnavailable(f"NewStore {method} {path}: {failure!r}")
-                else:
-                    status = response.status_code
-                    if status in (401, 403) and not refreshed:
-                        self.tokens.invalidate(token)
-                        refreshed = True
-                        continue
-                    if status < 400:
-                        if watch is not None:
-                            watch.recovered()
-                        return response.json() if response.content else {}
-                    if probe and status < 500 and status != 429:
-                        raise _rejection(method, path, response)
-                    if status in (401, 403, 429):
-                        error = NewStoreRateLimited(
-                            f"NewStore {method} {path} answered {status}",
-                            retry_after=_retry_after(response),
-                        )
-                    elif status >= 500:
-                        error = NewStoreUnavailable(f"NewStore {method} {path} answered {status}")
-                    else:
-                        raise _rejection(method, path, response)
-            attempt += 1
-            delay = error.retry_after or self.backoff_seconds * 2 ** min(attempt - 1, 16)
-            if watch is not None:
-                watch.failed()
-                if watch.exhausted():
-                    raise NewStoreUnavailable(
-                        f"NewStore unavailable for {watch.down_for():.1f} s, the tolerance "
-                        f"(NEW_STORE_OUTAGE_TOLERANCE_SECONDS={watch.tolerance_seconds:g}): "
-                        f"{error.reason}"
-                    ) from None
-                delay = watch.delay(delay)
-            elif attempt > self.max_retries:
-                raise error
-            log.info("newstore.retry", path=path, attempt=attempt, reason=error.reason)
-            await asyncio.sleep(random.uniform(delay / 2, delay))
+        response = await self._caller.send(
+            method,
+            path,
+            # Every NewStore call is safe to resend: order injection is idempotent on external_id
+            # for identical bytes (fulfill_order), the others read or start an export.
+            idempotent=True,
+            ride=_WatchRide(watch, self.backoff_seconds) if watch is not None else None,
+            errors=_PROBE_ERRORS if probe else None,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+        )
+        return response.json() if response.content else {}
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["retry-after"])
-    except (KeyError, ValueError):
-        return None
+class _NewStoreErrors:
+    """NewStore answers as typed errors (`connectors.newstore.errors`)."""
+
+    def transport(self, request: httpx.Request, error: httpx.TransportError) -> Exception:
+        return NewStoreUnavailable(f"NewStore {request.method} {request.url.path}: {error!r}")
+
+    def response(self, response: httpx.Response) -> Exception:
+        status = response.status_code
+        method, path = response.request.method, response.request.url.path
+        if status == 429:
+            return NewStoreRateLimited(
+                f"NewStore {method} {path} answered 429",
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+            )
+        if status >= 500:
+            return NewStoreUnavailable(f"NewStore {method} {path} answered {status}")
+        return _rejection(method, path, response)
+
+    def token_refused(self, response: httpx.Response) -> Exception:
+        method, path = response.request.method, response.request.url.path
+        if response.status_code == 403:
+            # reference/newstore.md §8.1 [community]: NewStore also answers 403 when rate
+            # limiting, so a 403 to a fresh token is backed off, not given up on.
+            return NewStoreRateLimited(
+                f"NewStore {method} {path} answered 403 to a fresh token",
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+            )
+        # A 401 means no usable Authorization header (ibid.): a fresh token refused too is ours.
+        return NewStoreTokenRefused(f"NewStore {method} {path} answered 401 to a fresh token")
+
+
+class _ProbeErrors(_NewStoreErrors):
+    """For an undocumented path: any 4xx but 429 is a rejection, 403 after a refresh included."""
+
+    def token_refused(self, response: httpx.Response) -> Exception:
+        return _rejection(response.request.method, response.request.url.path, response)
+
+
+_PROBE_ERRORS = _ProbeErrors()
+
+
+class _WatchRide:
+    """A job rides a NewStore outage out: resend until NewStore has been down for the
+    tolerance (NEW_STORE_OUTAGE_TOLERANCE_SECONDS), then fail the run."""
+
+    def __init__(self, watch: OutageWatch, backoff_seconds: float) -> None:
+        self._watch = watch
+        self._backoff = backoff_seconds
+
+    def wait(self, attempt: int, error: Exception) -> float:
+        self._watch.failed()
+        if self._watch.exhausted():
+            raise NewStoreUnavailable(
+                f"NewStore unavailable for {self._watch.down_for():.1f} s, the tolerance "
+                f"(NEW_STORE_OUTAGE_TOLERANCE_SECONDS={self._watch.tolerance_seconds:g}): {error}"
+            ) from None
+        wanted = getattr(error, "retry_after", None) or self._backoff * 2 ** min(attempt - 1, 16)
+        delay = self._watch.delay(wanted)
+        return random.uniform(delay / 2, delay)
+
+    def recovered(self) -> None:
+        self._watch.recovered()
 
 
 def _rejection(method: str, path: str, response: httpx.Response) -> NewStoreRejected:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ctbridge.connectors.newstore.money import to_decimal
+from ctbridge.commercetools.money import to_decimal
 from ctbridge.connectors.newstore.order_units import Discount
 
 MAX_REF = 256

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ctbridge.errors import Permanent, Retryable
+from ctbridge.http.oauth import CredentialsRefused
 
 
 class NewStoreUnavailable(Retryable):
@@ -13,8 +14,13 @@ class NewStoreRateLimited(Retryable):
     """NewStore answered 429, or kept answering 403 after a fresh token (its rate limiting)."""
 
 
-class NewStoreAuthFailed(Retryable):
-    """The token endpoint refused the credentials; retried because an operator can fix them."""
+class NewStoreAuthFailed(Retryable, CredentialsRefused):
+    """The token endpoint refused the credentials; the worker retries later because an operator
+    can fix them (not at once: asking again with the same credentials cannot help)."""
+
+
+class NewStoreTokenRefused(Permanent):
+    """NewStore answered 401 (no usable Authorization header) to a freshly issued token."""
 
 
 class NewStoreRejected(Permanent):

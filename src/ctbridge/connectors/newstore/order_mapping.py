@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ctbridge.commercetools.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore import canonical_json
 from ctbridge.connectors.newstore.address_mapping import full_name, map_address
 from ctbridge.connectors.newstore.discount_info import discount_entry
 from ctbridge.connectors.newstore.errors import OrderMappingError
-from ctbridge.connectors.newstore.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore.order_rules import OrderRules
 from ctbridge.connectors.newstore.order_taxes import (
     apportion_taxes,

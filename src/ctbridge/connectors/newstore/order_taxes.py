@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ctbridge.commercetools.money import minor_units, to_decimal
 from ctbridge.connectors.newstore.apportion import apportion
 from ctbridge.connectors.newstore.errors import OrderMappingError
-from ctbridge.connectors.newstore.money import minor_units, to_decimal
 from ctbridge.connectors.newstore.order_units import Unit
 from ctbridge.connectors.newstore.shipping_mapping import shipping_tax
 

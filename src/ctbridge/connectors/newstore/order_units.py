@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctbridge.commercetools.money import minor_units
 from ctbridge.connectors.newstore.apportion import apportion
 from ctbridge.connectors.newstore.errors import OrderMappingError
-from ctbridge.connectors.newstore.money import minor_units
 
 # commercetools DiscountedLineItemPortion.discount is a Reference (GraphQL schema: `discountRef:
 # Reference`); its typeId says which kind of discount it is. That direct discounts appear here as

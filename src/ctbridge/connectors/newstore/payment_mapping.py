@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ctbridge.commercetools.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore.errors import OrderMappingError
-from ctbridge.connectors.newstore.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore.order_rules import OrderRules
 
 DEFAULT_METHOD = "credit_card"

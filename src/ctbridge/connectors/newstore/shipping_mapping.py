@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ctbridge.commercetools.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore.discount_info import discount_entry
 from ctbridge.connectors.newstore.errors import OrderMappingError
-from ctbridge.connectors.newstore.money import fraction_digits, minor_units, to_decimal
 from ctbridge.connectors.newstore.order_rules import OrderRules
 from ctbridge.connectors.newstore.order_units import (
     DISCOUNT_KINDS,

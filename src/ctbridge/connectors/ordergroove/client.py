@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from ctbridge.errors import Permanent, Retryable
+from ctbridge.http.caller import Pace, TargetCaller, Throttled
+from ctbridge.http.metrics import counting_client
+from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
+from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry_after import parse_retry_after
 
 MAX_BATCH = 100
 CONFLICT = 409
-MAX_RETRY_AFTER_SECONDS = 120.0
-DEFAULT_THROTTLE_SECONDS = 1.0
-Pace = Callable[[], Awaitable[None]]
-Throttled = Callable[[float], Awaitable[None]]
 
 
 class OrdergrooveRejected(Permanent):
@@ -33,6 +30,7 @@ class OrdergrooveRejected(Permanent):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(f"Ordergroove refused the call ({status}): {detail}")
         self.status = status
+        self.detail = detail
 
 
 class OrdergrooveUnavailable(Retryable):
@@ -75,33 +73,6 @@ def encode_json(value: Any) -> str:
     return marked.sub(r"\1", text)
 
 
-def retry_after_seconds(header: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header, given as delay-seconds or as an HTTP-date.
-
-    Ordergroove's Bulk Create/Update pages say only that a throttled call "returns 429 with a
-    Retry-After header" (developer.ordergroove.com, Bulk Update); they do not say which of the
-    two forms RFC 9110 §10.2.3 allows, so both are read. A date in the past means "now".
-    """
-    if header is None or not header.strip():
-        return None
-    text = header.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    return retry_after_seconds(response.headers.get("retry-after"))
-
-
 def _detail(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -115,10 +86,12 @@ def _detail(response: httpx.Response) -> str:
 class OrdergrooveClient:
     """One Ordergroove merchant, authenticated by its application API key (`x-api-key`).
 
-    Every call first awaits `pace` (the engine's shared rate limiter); a 429's Retry-After is
-    handed to `on_throttle`, which pauses every worker. 429, 5xx and timeouts are retried up to `max_retries` times with exponential
-    backoff and jitter, then raised as `OrdergrooveUnavailable`; a refused call raises
-    `OrdergrooveRejected` at once. The key is never logged or put in an error message.
+    Calls go through `ctbridge.http`: each first awaits `pace` (the engine's shared rate
+    limiter); a 429's Retry-After is handed to `on_throttle`, which pauses every worker. 429, 5xx
+    and transport failures are resent up to `max_retries` times with backoff and jitter, a
+    Retry-After over 30 s is handed back to the worker, then `OrdergrooveUnavailable` is raised;
+    a refused call raises `OrdergrooveRejected` at once. The key is never logged or put in an
+    error message.
     """
 
     def __init__(
@@ -133,7 +106,8 @@ class OrdergrooveClient:
         transport: httpx.AsyncBaseTransport | None = None,
         backoff_seconds: float = 0.25,
     ) -> None:
-        self._http = httpx.AsyncClient(
+        self._http = counting_client(
+            "ordergroove",
             base_url=api_url.rstrip("/"),
             headers={
                 "x-api-key": api_key,
@@ -143,11 +117,28 @@ class OrdergrooveClient:
             timeout=httpx.Timeout(timeout, connect=timeout),
             transport=transport,
         )
-        self._max_retries = max_retries
-        self._pace = pace
-        self._on_throttle = on_throttle
-        self._backoff = backoff_seconds
-        self.calls = 0
+        # developer.ordergroove.com "Rate Limits": a 429 "is safe to retry at any point in time";
+        # reference/ordergroove.md: bounded retries for 429, 5xx and network errors only.
+        policy = RetryPolicy(
+            max_retries=max_retries,
+            base_delay=backoff_seconds,
+            max_delay=10.0,
+            resend_statuses=SERVER_ERROR_STATUSES,
+        )
+        self._caller = TargetCaller(
+            self._http,
+            target="ordergroove",
+            tokens=None,
+            policy=policy,
+            errors=_OrdergrooveErrors(),
+            pace=pace,
+            on_throttle=on_throttle if pace is not None else None,
+        )
+
+    @property
+    def calls(self) -> int:
+        """Requests sent to Ordergroove, resends included."""
+        return self._caller.sent
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -159,7 +150,9 @@ class OrdergrooveClient:
         documented query parameter). What creating an existing product answers is not
         documented, so all three plausible answers are handled: a per-item 400 (returned as
         is), a 200 that upserts (returned as is: the item is applied), or a 409 for the whole
-        call, which applies nothing and is returned as status 409 for every item.
+        call, which applies nothing and is returned as status 409 for every item. Because each
+        of them sends the item on through update, a resent create cannot create twice: it is
+        sent as idempotent.
         """
         return await self._bulk(
             "POST", "/products-batch/create/", products, params={"force_all_fields": "false"}
@@ -175,10 +168,12 @@ class OrdergrooveClient:
 
     async def get_product(self, product_id: str) -> dict[str, Any] | None:
         """The product as Ordergroove holds it, or None when it does not exist."""
-        response = await self._send("GET", f"/products/{quote(product_id, safe='')}/")
-        if response.status_code == 404:
-            return None
-        self._raise_for_refusal(response)
+        try:
+            response = await self._send("GET", f"/products/{quote(product_id, safe='')}/")
+        except OrdergrooveRejected as refused:
+            if refused.status == 404:
+                return None
+            raise
         return dict(response.json())
 
     async def _bulk(
@@ -193,63 +188,46 @@ class OrdergrooveClient:
         if len(products) > MAX_BATCH:
             raise ValueError(f"Ordergroove takes at most {MAX_BATCH} products per call")
         body = encode_json(list(products))
-        response = await self._send(method, path, content=body, params=dict(params or {}))
-        if response.status_code == CONFLICT and method == "POST":
-            detail = _detail(response)
-            return [ItemResult(str(p["product_id"]), CONFLICT, detail) for p in products]
-        self._raise_for_refusal(response)
+        try:
+            response = await self._send(method, path, content=body, params=dict(params or {}))
+        except OrdergrooveRejected as refused:
+            if refused.status == CONFLICT and method == "POST":
+                return [
+                    ItemResult(str(p["product_id"]), CONFLICT, refused.detail) for p in products
+                ]
+            raise
         return _item_results(products, response)
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        attempt = 0
-        while True:
-            if self._pace is not None:
-                await self._pace()
-            self.calls += 1
-            try:
-                response = await self._http.request(method, path, **kwargs)
-            except httpx.TimeoutException:
-                failure = OrdergrooveUnavailable(
-                    f"Ordergroove did not answer {method} {path} in time"
-                )
-            except httpx.TransportError as error:
-                failure = OrdergrooveUnavailable(
-                    f"could not reach Ordergroove for {method} {path}: {type(error).__name__}"
-                )
-            else:
-                if response.status_code == 429:
-                    wait = _retry_after(response)
-                    failure = OrdergrooveUnavailable(
-                        "Ordergroove throttled the call (429)", status=429, retry_after=wait
-                    )
-                elif response.status_code >= 500:
-                    failure = OrdergrooveUnavailable(
-                        f"Ordergroove failed ({response.status_code})",
-                        status=response.status_code,
-                        retry_after=_retry_after(response),
-                    )
-                else:
-                    return response
-            if attempt >= self._max_retries:
-                raise failure
-            attempt += 1
-            if failure.status == 429 and self._on_throttle is not None and self._pace is not None:
-                # Every worker waits out the Retry-After through the shared limiter, which the
-                # next pace() honours; the target's general 429 is "safe to retry at any point".
-                await self._on_throttle(failure.retry_after or DEFAULT_THROTTLE_SECONDS)
-                continue
-            await asyncio.sleep(self._delay(attempt, failure.retry_after))
+    async def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        return await self._caller.send(method, path, idempotent=True, **options)
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return retry_after
-        ceiling = min(self._backoff * 2 ** (attempt - 1), 10.0)
-        return random.uniform(ceiling / 2, ceiling)
 
-    @staticmethod
-    def _raise_for_refusal(response: httpx.Response) -> None:
-        if response.status_code >= 400:
-            raise OrdergrooveRejected(response.status_code, _detail(response))
+class _OrdergrooveErrors:
+    """Ordergroove answers as typed errors: 429, 5xx and no answer retryable, other 4xx not."""
+
+    def transport(self, request: httpx.Request, error: httpx.TransportError) -> Exception:
+        method, path = request.method, request.url.path
+        if isinstance(error, httpx.TimeoutException):
+            return OrdergrooveUnavailable(f"Ordergroove did not answer {method} {path} in time")
+        return OrdergrooveUnavailable(
+            f"could not reach Ordergroove for {method} {path}: {type(error).__name__}"
+        )
+
+    def response(self, response: httpx.Response) -> Exception:
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if status == 429:
+            return OrdergrooveUnavailable(
+                "Ordergroove throttled the call (429)", status=429, retry_after=retry_after
+            )
+        if status >= 500:
+            return OrdergrooveUnavailable(
+                f"Ordergroove failed ({status})", status=status, retry_after=retry_after
+            )
+        return OrdergrooveRejected(status, _detail(response))
+
+    def token_refused(self, response: httpx.Response) -> Exception:  # no tokens: never asked
+        return self.response(response)
 
 
 def _item_results(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from ctbridge.connectors.ordergroove.client import OrdergrooveUnavailable
-from ctbridge.errors import Retryable
+from ctbridge.http.retry import ride_out
 
 T = TypeVar("T")
 MAX_BACKOFF_SECONDS = 30.0
@@ -42,43 +41,20 @@ class OutageTolerance:
         self.unavailable_seconds = 0.0
         self.outages = 0
         self.failed_calls = 0
-        self._since: float | None = None
+        self.down_since: float | None = None
 
     @property
     def ongoing_seconds(self) -> float:
-        return 0.0 if self._since is None else self.clock() - self._since
+        return 0.0 if self.down_since is None else self.clock() - self.down_since
 
     async def call(self, send: Callable[[], Awaitable[T]]) -> T:
-        attempt = 0
-        while True:
-            started = self.clock()
-            try:
-                result = await send()
-            except Retryable as error:
-                self.failed_calls += 1
-                now = self.clock()
-                if self._since is None:
-                    # The client retried in place before giving up: the outage began when this
-                    # call was first tried, not when its last retry failed.
-                    self._since = started
-                    self.outages += 1
-                down = now - self._since
-                if down >= self.tolerance:
-                    raise OrdergrooveOutage(
-                        f"Ordergroove was unavailable for {down:.0f} s, longer than the "
-                        f"{self.tolerance:.0f} s tolerated (OG_OUTAGE_TOLERANCE_SECONDS); "
-                        f"last error: {error}",
-                        retry_after=getattr(error, "retry_after", None),
-                    ) from error
-                attempt += 1
-                step = min(MAX_BACKOFF_SECONDS, self.base * 2 ** (attempt - 1))
-                delay = max(step / 2 + random.uniform(0, step / 2), error.retry_after or 0.0)
-                await asyncio.sleep(min(delay, self.tolerance - down + 0.01))
-                continue
-            if self._since is not None:
-                self.unavailable_seconds += self.clock() - self._since
-                self._since = None
-            return result
+        ride = _CallRide(self)
+
+        async def attempt() -> T:
+            ride.started = self.clock()
+            return await send()
+
+        return await ride_out(attempt, ride, target="ordergroove")
 
     def summary(self) -> str:
         total = self.unavailable_seconds + self.ongoing_seconds
@@ -86,3 +62,39 @@ class OutageTolerance:
             f"Ordergroove was unavailable for {total:.1f} s in {self.outages} outage(s); "
             f"{self.failed_calls} failed call(s) were retried"
         )
+
+
+class _CallRide:
+    """One call's view of the shared outage (`ctbridge.http.retry.OutageRide`)."""
+
+    def __init__(self, tolerance: OutageTolerance) -> None:
+        self.tolerance = tolerance
+        self.started = tolerance.clock()
+
+    def wait(self, attempt: int, error: Exception) -> float:
+        shared = self.tolerance
+        shared.failed_calls += 1
+        now = shared.clock()
+        if shared.down_since is None:
+            # The client retried in place before giving up: the outage began when this call
+            # was last tried, not when its last retry failed.
+            shared.down_since = self.started
+            shared.outages += 1
+        down = now - shared.down_since
+        retry_after = getattr(error, "retry_after", None)
+        if down >= shared.tolerance:
+            raise OrdergrooveOutage(
+                f"Ordergroove was unavailable for {down:.0f} s, longer than the "
+                f"{shared.tolerance:.0f} s tolerated (OG_OUTAGE_TOLERANCE_SECONDS); "
+                f"last error: {error}",
+                retry_after=retry_after,
+            ) from error
+        step = min(MAX_BACKOFF_SECONDS, shared.base * 2 ** (attempt - 1))
+        delay = max(step / 2 + random.uniform(0, step / 2), retry_after or 0.0)
+        return min(delay, shared.tolerance - down + 0.01)
+
+    def recovered(self) -> None:
+        shared = self.tolerance
+        if shared.down_since is not None:
+            shared.unavailable_seconds += shared.clock() - shared.down_since
+            shared.down_since = None

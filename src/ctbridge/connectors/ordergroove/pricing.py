@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ctbridge.commercetools.money import amount as money_amount
+
 
 @dataclass(frozen=True, slots=True)
 class PriceScope:
@@ -28,18 +30,6 @@ class PriceScope:
         if self.recurrence_policy_id:
             parts.append(f"recurrence policy {self.recurrence_policy_id}")
         return ", ".join(parts)
-
-
-def money_amount(money: Mapping[str, Any]) -> Decimal:
-    """The exact decimal amount of a commercetools Money (cent or high precision).
-
-    A high-precision value's `fractionDigits` describes `preciseAmount`, while its `centAmount`
-    is already rounded to the currency's default digits, so each is scaled by its own digits.
-    """
-    digits = int(money.get("fractionDigits", 2))
-    if money.get("type") == "highPrecision" and "preciseAmount" in money:
-        return Decimal(int(money["preciseAmount"])).scaleb(-digits)
-    return Decimal(int(money["centAmount"])).scaleb(-digits)
 
 
 def _parse_instant(value: str) -> datetime:

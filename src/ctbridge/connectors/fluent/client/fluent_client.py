@@ -1,10 +1,9 @@
-"""Async client for Fluent's GraphQL and Event APIs: auth, bounded concurrency, typed errors."""
+"""Async client for Fluent's GraphQL and Event APIs: the endpoints and their typed errors (auth,
+concurrency and retries are `ctbridge.http`'s)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -13,7 +12,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ctbridge.connectors.fluent.client.auth import FluentCredentials, PasswordGrantToken
+from ctbridge.connectors.fluent.client.auth import (
+    FluentCredentials,
+    FluentToken,
+)
 from ctbridge.connectors.fluent.client.errors import (
     FluentAuthError,
     FluentDuplicateRef,
@@ -26,22 +28,33 @@ from ctbridge.connectors.fluent.client.errors import (
     FluentTransportError,
     FluentWorkflowFailed,
 )
-from ctbridge.connectors.fluent.client.outage import FluentOutage, current_window
+from ctbridge.connectors.fluent.client.outage import FluentOutage, OutageWindow, current_window
 from ctbridge.connectors.fluent.client.outage import backoff as outage_backoff
+from ctbridge.http.caller import TargetCaller
+from ctbridge.http.metrics import counting_client
+from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
+from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry_after import parse_retry_after
 
 EVENT_PATH = "/api/v4.1/event"
-# graphql-java classifications that mean the request itself is wrong.
-CLIENT_CLASSIFICATIONS = {"ValidationError", "InvalidSyntax", "OperationNotSupported"}
 
 
 class RateLimiter(Protocol):
     async def acquire(self) -> None: ...
 
 
+# graphql-java classifications that mean the request itself is wrong.
+CLIENT_CLASSIFICATIONS = {"ValidationError", "InvalidSyntax", "OperationNotSupported"}
+# The longest wait between resends while a job rides out an outage.
+MAX_RIDE_WAIT_SECONDS = 30.0
+
+
 class FluentClient:
     """One Fluent account. Every call waits for a concurrency slot (and the rate limiter if
-    given); 401 refreshes the token once; 429, connection failures and (for reads) 5xx are
-    retried a few times with backoff before the typed error is raised."""
+    given); 401 refreshes the token once; 429, connections refused and (for idempotent calls)
+    5xx and lost answers are resent under the retry policy of `ctbridge.http` before the typed
+    error is raised. Inside a job riding out an outage (`outage.riding_out`) they are resent
+    until Fluent has been down for the job's tolerance."""
 
     def __init__(
         self,
@@ -56,7 +69,8 @@ class FluentClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.host = host.rstrip("/")
-        self._http = httpx.AsyncClient(
+        self._http = counting_client(
+            "fluent",
             base_url=self.host,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             transport=transport,
@@ -64,11 +78,29 @@ class FluentClient:
                 max_connections=max_concurrency, max_keepalive_connections=max_concurrency
             ),
         )
-        self.token = PasswordGrantToken(self._http, "/oauth/token", credentials, clock=clock)
-        self._slots = asyncio.Semaphore(max_concurrency)
-        self._retries = max_retries
-        self._limiter = rate_limiter
-        self.calls = 0
+        self.token = FluentToken(self._http, "/oauth/token", credentials, clock=clock)
+        # Fluent documents no retry rules for its APIs: every 5xx of an idempotent call is resent,
+        # as this client always did.
+        policy = RetryPolicy(
+            max_retries=max_retries,
+            base_delay=0.1,
+            max_delay=2.0,
+            resend_statuses=SERVER_ERROR_STATUSES,
+        )
+        self._caller = TargetCaller(
+            self._http,
+            target="fluent",
+            tokens=self.token,
+            policy=policy,
+            errors=_FluentErrors(),
+            concurrency=max_concurrency,
+            pace=rate_limiter.acquire if rate_limiter is not None else None,
+        )
+
+    @property
+    def calls(self) -> int:
+        """Requests sent to the Fluent API (resends included, token requests not)."""
+        return self._caller.sent
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -116,100 +148,75 @@ class FluentClient:
         return await self._call("GET", f"{EVENT_PATH}/{event_id}", None, idempotent=True)
 
     async def _call(self, method: str, path: str, payload: Any, idempotent: bool) -> dict[str, Any]:
-        attempt = 0
-        refreshed = False
+        headers = {"Accept": "application/json"}
+        content = None
+        if payload is not None:
+            content = json.dumps(payload, default=_json_number).encode()
+            headers["Content-Type"] = "application/json"
         window = current_window()
-        while True:
-            try:
-                body = await self._once(method, path, payload)
-            except _Unauthorized as rejected:
-                if refreshed:
-                    raise FluentAuthError(
-                        "Fluent refused a freshly issued token", status=401
-                    ) from None
-                refreshed = True
-                self.token.invalidate(rejected.header)
-                continue
-            except (FluentRateLimited, FluentTransportError, FluentServerError) as error:
-                retry = isinstance(error, FluentRateLimited) or idempotent or _never_sent(error)
-                if not retry:
-                    raise
-                attempt += 1
-                if window is not None:
-                    # A job rides the outage out: retry until Fluent has been down for the
-                    # tolerance, then fail the run (its checkpoint is kept).
-                    down_for = window.failed()
-                    if window.exceeded(down_for):
-                        raise FluentOutage(
-                            f"Fluent unavailable for {down_for:.0f} s (tolerance "
-                            f"{window.tolerance:.0f} s); last error: {error}"
-                        ) from error
-                    await asyncio.sleep(
-                        min(max(outage_backoff(attempt), error.retry_after or 0), 30.0)
-                    )
-                    continue
-                if attempt > self._retries:
-                    raise
-                await asyncio.sleep(_backoff(attempt, error.retry_after))
-                continue
-            if window is not None:
-                window.succeeded()
-            return body
-
-    async def _once(self, method: str, path: str, payload: Any) -> dict[str, Any]:
-        async with self._slots:
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            header = await self.token.header()
-            headers = {"Authorization": header, "Accept": "application/json"}
-            content = None
-            if payload is not None:
-                content = json.dumps(payload, default=_json_number).encode()
-                headers["Content-Type"] = "application/json"
-            self.calls += 1
-            try:
-                response = await self._http.request(method, path, content=content, headers=headers)
-            except httpx.ConnectError as error:
-                raise _NeverSent(f"Fluent unreachable: {type(error).__name__}") from None
-            except httpx.TransportError as error:
-                raise FluentTransportError(f"Fluent call failed: {type(error).__name__}") from None
-        return _decode(response, header, f"{method} {path}")
-
-
-class _Unauthorized(Exception):
-    def __init__(self, header: str) -> None:
-        self.header = header
-
-
-class _NeverSent(FluentTransportError):
-    """The connection was refused: the request cannot have been applied."""
-
-
-def _never_sent(error: Exception) -> bool:
-    return isinstance(error, _NeverSent)
-
-
-def _decode(response: httpx.Response, header: str, what: str) -> dict[str, Any]:
-    status = response.status_code
-    if status == 401:
-        raise _Unauthorized(header)
-    if status == 429:
-        raise FluentRateLimited(
-            f"{what}: Fluent throttled", status=429, retry_after=_retry_after(response)
+        response = await self._caller.send(
+            method,
+            path,
+            idempotent=idempotent,
+            ride=_WindowRide(window) if window is not None else None,
+            content=content,
+            headers=headers,
         )
-    if status >= 500:
-        raise FluentServerError(f"{what}: Fluent answered {status}", status=status)
-    if status >= 400:
-        raise FluentRequestRejected(
+        try:
+            body = response.json()
+        except ValueError:
+            raise FluentServerError(
+                f"{method} {path}: Fluent answered {response.status_code} with a body that is "
+                "not JSON"
+            ) from None
+        return body if isinstance(body, dict) else {"items": body}
+
+
+class _WindowRide:
+    """A job rides a Fluent outage out: resend until Fluent has been down for the tolerance, then
+    fail the run (its checkpoint is kept)."""
+
+    def __init__(self, window: OutageWindow) -> None:
+        self._window = window
+
+    def wait(self, attempt: int, error: Exception) -> float:
+        down_for = self._window.failed()
+        if self._window.exceeded(down_for):
+            raise FluentOutage(
+                f"Fluent unavailable for {down_for:.0f} s (tolerance "
+                f"{self._window.tolerance:.0f} s); last error: {error}"
+            ) from error
+        retry_after = getattr(error, "retry_after", None) or 0.0
+        return min(max(outage_backoff(attempt), retry_after), MAX_RIDE_WAIT_SECONDS)
+
+    def recovered(self) -> None:
+        self._window.succeeded()
+
+
+class _FluentErrors:
+    """Fluent answers as typed errors (`connectors.fluent.errors`)."""
+
+    def transport(self, request: httpx.Request, error: httpx.TransportError) -> Exception:
+        if isinstance(error, httpx.ConnectError):
+            return FluentTransportError(f"Fluent unreachable: {type(error).__name__}")
+        return FluentTransportError(f"Fluent call failed: {type(error).__name__}")
+
+    def response(self, response: httpx.Response) -> Exception:
+        status = response.status_code
+        what = f"{response.request.method} {response.request.url.path}"
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            return FluentRateLimited(
+                f"{what}: Fluent throttled", status=429, retry_after=retry_after
+            )
+        if status >= 500:
+            return FluentServerError(f"{what}: Fluent answered {status}", status=status)
+        return FluentRequestRejected(
             f"{what}: Fluent answered {status}: {_message(response)}", status=status
         )
-    try:
-        body = response.json()
-    except ValueError:
-        raise FluentServerError(
-            f"{what}: Fluent answered {status} with a body that is not JSON"
-        ) from None
-    return body if isinstance(body, dict) else {"items": body}
+
+    def token_refused(self, response: httpx.Response) -> Exception:
+        return FluentAuthError("Fluent refused a freshly issued token", status=401)
 
 
 def graphql_error(errors: list[dict[str, Any]], data: Any) -> Exception:
@@ -241,20 +248,6 @@ def _message(response: httpx.Response) -> str:
             return "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict))[:300]
         return str(body.get("message") or body.get("error") or body)[:300]
     return str(body)[:300]
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _backoff(attempt: int, retry_after: float | None) -> float:
-    if retry_after is not None:
-        return min(retry_after, 30.0)
-    return min(0.1 * 2**attempt, 2.0) * (0.5 + random.random() / 2)
 
 
 def _json_number(value: Any) -> Any:

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ctbridge.connectors.fluent.to_fluent.money import amount, currency
+from ctbridge.commercetools.money import amount, currency
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

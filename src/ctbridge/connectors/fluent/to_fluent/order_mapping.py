@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctbridge.commercetools.money import amount, currency, divide, fraction_digits
 from ctbridge.connectors.fluent.to_fluent.address_mapping import address_input, phone
-from ctbridge.connectors.fluent.to_fluent.money import amount, currency, divide, fraction_digits
 from ctbridge.errors import Permanent
 
 HOME_DELIVERY = "HD"

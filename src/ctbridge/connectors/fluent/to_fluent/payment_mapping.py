@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ctbridge.connectors.fluent.to_fluent.money import amount, currency, fraction_digits
+from ctbridge.commercetools.money import amount, currency, fraction_digits
 
 TRANSACTION_TYPES = {
     "Authorization": "AUTHORIZATION",

@@ -1,4 +1,4 @@
-"""The client's retry policy: bounded attempts, full-jitter backoff, Retry-After limits."""
+"""The one retry policy: bounded attempts, full-jitter backoff, Retry-After limits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import random
 import httpx
 import pytest
 
-from ctbridge.commercetools.retry import RetryPolicy, may_resend
+from ctbridge.http.outcomes import may_resend
+from ctbridge.http.retry import RetryPolicy
 
 
 def policy() -> RetryPolicy:
