@@ -141,3 +141,22 @@ async def test_two_processes_never_exceed_the_quota_in_any_window(database_url):
     for start, _ in spans:
         inside = [s for s in spans if s[0] >= start and s[1] < start + window]
         assert len(inside) <= quota
+
+
+async def test_time_spent_waiting_for_the_limit_is_counted_for_the_alert(sqlite_url) -> None:
+    from prometheus_client import REGISTRY
+
+    from ctbridge.engine.rate_limit import RateLimiter
+    from ctbridge.engine.store import Store
+
+    store = Store(sqlite_url)
+    await store.create_schema()
+    try:
+        limiter = RateLimiter(store, "metric-test", per_minute=600, burst=1)
+        name, labels = "ctbridge_rate_limit_wait_seconds_total", {"key": "metric-test"}
+        before = REGISTRY.get_sample_value(name, labels) or 0.0
+        await limiter.acquire()
+        await limiter.acquire()  # the bucket holds one token: this one waits for the refill
+        assert (REGISTRY.get_sample_value(name, labels) or 0.0) > before
+    finally:
+        await store.dispose()

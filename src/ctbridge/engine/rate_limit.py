@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ctbridge.engine import metrics
 from ctbridge.engine.store import Store
 from ctbridge.engine.tables import rate_buckets, rate_windows
 
@@ -37,9 +38,11 @@ class RateLimiter:
     async def acquire(self, tokens: int = 1) -> None:
         if tokens > self.capacity:
             raise ValueError(f"cannot take {tokens} tokens from a bucket of {self.capacity}")
+        started = time.monotonic()
         while True:
             wait = await self._try_take(tokens)
             if wait <= 0:
+                _count_wait(self.key, started)
                 return
             await asyncio.sleep(min(wait, MAX_SINGLE_WAIT))
 
@@ -121,11 +124,13 @@ class WindowQuota:
         Callers waiting in this process are served together by one transaction, or from the
         takes taken ahead while they are still held.
         """
+        started = time.monotonic()
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         if self._taker is None or self._taker.done():
             self._taker = asyncio.create_task(self._serve_waiters())
         await waiter
+        _count_wait(self.key, started)
 
     async def _serve_waiters(self) -> None:
         while self._waiters:
@@ -227,3 +232,10 @@ class WindowQuota:
             row = (await conn.execute(query)).first()
         assert row is not None
         return row
+
+
+def _count_wait(key: str, started: float) -> None:
+    """Time spent waiting for the limit, for the rate-limit alert (`ctbridge_rate_limit_wait_*`)."""
+    waited = time.monotonic() - started
+    if waited > 0:
+        metrics.RATE_LIMIT_WAIT_SECONDS.labels(key).inc(waited)
