@@ -66,7 +66,12 @@ def discount_ref(reference: Mapping[str, Any]) -> str:
     return str((reference.get("obj") or {}).get("key") or reference.get("id") or "unknown")
 
 
-def _included(discounted: Mapping[str, Any], coupons: Mapping[str, str]) -> list[Discount]:
+def included_discounts(
+    discounted: Mapping[str, Any], coupons: Mapping[str, str] | None = None
+) -> list[Discount]:
+    """The discounts commercetools itemised on a discounted price (a line's or the shipping's),
+    with the coupon code of each when there is one."""
+    coupons = coupons or {}
     listed = []
     for included in discounted.get("includedDiscounts") or []:
         reference = included.get("discount") or {}
@@ -124,7 +129,7 @@ def line_units(
     units: list[Unit] = []
     for entry in line.get("discountedPricePerQuantity") or []:
         discounted = entry["discountedPrice"]
-        listed = product_discounts + _included(discounted, coupons)
+        listed = product_discounts + included_discounts(discounted, coupons)
         target = minor_units(discounted["value"])
         units += [
             _unit(line, product_id, list_price, listed, target)

@@ -13,10 +13,9 @@ from ctbridge.connectors.newstore.discount_info import discount_entry
 from ctbridge.connectors.newstore.errors import OrderMappingError
 from ctbridge.connectors.newstore.order_rules import OrderRules
 from ctbridge.connectors.newstore.order_units import (
-    DISCOUNT_KINDS,
     UNITEMISED,
     Discount,
-    discount_ref,
+    included_discounts,
 )
 
 
@@ -46,18 +45,7 @@ def shipping_discounts(shipping_info: dict[str, Any] | None) -> list[Discount]:
     """Every discount on the shipping price; a difference commercetools did not itemise is
     listed too, so the discounts always add up to price − discounted price."""
     discounted = (shipping_info or {}).get("discountedPrice") or {}
-    listed = []
-    for included in discounted.get("includedDiscounts") or []:
-        reference = included.get("discount") or {}
-        amount = minor_units(included.get("discountedAmount"))
-        listed.append(
-            Discount(
-                DISCOUNT_KINDS.get(str(reference.get("typeId")), "discount"),
-                discount_ref(reference),
-                amount,
-                amount,
-            )
-        )
+    listed = included_discounts(discounted)
     gap = (
         shipping_price(shipping_info) - shipping_paid(shipping_info) - sum(d.amount for d in listed)
     )
