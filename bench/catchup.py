@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 
 from ctbridge.commercetools.catchup import catch_up
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.engine.connector import Connector, Handler
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter

@@ -18,7 +18,7 @@ from ctbridge.commercetools.catchup import (
     window_predicates,
 )
 from ctbridge.commercetools.client import CommercetoolsClient
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.engine.connector import Connector, Handler
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter

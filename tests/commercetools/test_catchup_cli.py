@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 from tests.engine.effects_worker import EffectsConnector, create_effects_table, effects
 
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter
 from ctbridge.engine.store import Store

@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import func, select
 
 from ctbridge.commercetools.catchup import catch_up
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.engine.connector import Connector, Handler
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter

@@ -20,7 +20,7 @@ from ctbridge.commercetools.errors import (
     Unauthorized,
 )
 from ctbridge.errors import Retryable
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 from ctbridge.sandbox.server import BackgroundServer, free_port
 
 
@@ -72,7 +72,7 @@ class ScriptedApi:
         return JSONResponse(reply.body, reply.status, reply.headers)
 
 
-class RecordingPolicy(RetryPolicy):
+class RecordingPolicy(ResendPolicy):
     """The real policy, keeping the waits it decided on."""
 
     def __init__(self, **values: Any) -> None:
@@ -107,7 +107,7 @@ def policy() -> RecordingPolicy:
     return RecordingPolicy(max_retries=2, base_delay=0.01, max_delay=0.02, max_retry_after=1.0)
 
 
-def client_for(url: str, policy: RetryPolicy, **options: Any) -> CommercetoolsClient:
+def client_for(url: str, policy: ResendPolicy, **options: Any) -> CommercetoolsClient:
     return CommercetoolsClient(
         project_key="proj",
         client_id="cid",

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from tests.engine.recording import open_engine
 
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.commercetools.pubsub_pull import PubSubPullConsumer
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter

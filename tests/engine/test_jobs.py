@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ctbridge.engine.connector import JobContext, JobSpec
-from ctbridge.engine.job_retry import RetryPolicy, retry_due
+from ctbridge.engine.job_retry import JobRetryPolicy, retry_due
 from ctbridge.engine.jobs import NOT_RETRIED, JobBusy, JobRun
 from ctbridge.engine.report import RunReport
 from ctbridge.engine.scheduler import next_fire
@@ -236,7 +236,7 @@ def make_run(status: str, finished_at: float, *, trigger: str = "retry", error: 
 
 
 def test_the_retry_backoff_doubles_up_to_its_cap_and_never_restarts_from_scratch():
-    policy = RetryPolicy(retries=5, base_seconds=60, max_seconds=300)
+    policy = JobRetryPolicy(retries=5, base_seconds=60, max_seconds=300)
     assert [policy.delay(n) for n in (1, 2, 3, 4, 5)] == [60, 120, 240, 300, 300]
     failed_twice = [make_run("failed", 1000), make_run("failed", 900, trigger="cli")]
     assert retry_due(failed_twice, 1000 + 119, policy) is None

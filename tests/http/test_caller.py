@@ -23,7 +23,7 @@ from ctbridge.errors import Permanent, Retryable
 from ctbridge.http.caller import TargetCaller
 from ctbridge.http.metrics import TARGET_REQUESTS, counting_client
 from ctbridge.http.oauth import ClientCredentialsGrant, CredentialsRefused, TokenCache
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 from ctbridge.http.retry_after import parse_retry_after
 from ctbridge.sandbox.server import BackgroundServer
 
@@ -105,7 +105,7 @@ class WrongCredentials(Retryable, CredentialsRefused):
     """Like NewStore's: retried by the worker later, never at once."""
 
 
-class RecordingPolicy(RetryPolicy):
+class RecordingPolicy(ResendPolicy):
     """The real policy; sleeps are recorded instead of slept."""
 
     def __init__(self, **values: Any) -> None:

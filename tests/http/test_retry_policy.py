@@ -8,11 +8,11 @@ import httpx
 import pytest
 
 from ctbridge.http.outcomes import may_resend
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 
 
-def policy() -> RetryPolicy:
-    return RetryPolicy(
+def policy() -> ResendPolicy:
+    return ResendPolicy(
         max_retries=4, base_delay=0.5, max_delay=4.0, max_retry_after=30.0, rng=random.Random(7)
     )
 
@@ -20,7 +20,7 @@ def policy() -> RetryPolicy:
 @pytest.mark.parametrize(("retry", "ceiling"), [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0)])
 def test_backoff_is_full_jitter_below_an_exponential_ceiling(retry, ceiling):
     waits = [policy().backoff(retry) for _ in range(50)]
-    rng_policy = RetryPolicy(base_delay=0.5, max_delay=4.0, rng=random.Random(1))
+    rng_policy = ResendPolicy(base_delay=0.5, max_delay=4.0, rng=random.Random(1))
 
     assert all(0.0 <= w <= ceiling for w in waits)
     assert len({rng_policy.backoff(retry) for _ in range(20)}) > 1

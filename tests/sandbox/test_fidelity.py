@@ -29,7 +29,7 @@ import pytest
 
 from ctbridge.commercetools.client import CommercetoolsClient
 from ctbridge.commercetools.errors import ConcurrentModification, InvalidInput, NotFound
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 from ctbridge.sandbox.server import BackgroundServer
 
 MOCK_MODULE = "ctbridge_test_support_ctmock"
@@ -67,7 +67,7 @@ class Backend:
             api_url=self.url,
             auth_url=self.url,
             scopes=[f"manage_project:{self.project_key}"],
-            retry_policy=RetryPolicy(max_retries=1, base_delay=0.01, max_delay=0.02),
+            retry_policy=ResendPolicy(max_retries=1, base_delay=0.01, max_delay=0.02),
         )
 
 

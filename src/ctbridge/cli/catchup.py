@@ -48,7 +48,7 @@ async def run_catch_up(
 ) -> CatchupReport:
     """Catch up through a DeliveryIntake of its own (the same parse, dedup and store)."""
     from ctbridge.commercetools.catchup import catch_up
-    from ctbridge.commercetools.intake import DeliveryIntake
+    from ctbridge.commercetools.delivery_intake import DeliveryIntake
     from ctbridge.engine.inbox import Inbox
     from ctbridge.engine.intake import IntakeWriter
 

@@ -101,7 +101,7 @@ def worker(
     """Runs the worker (and the scheduler) without HTTP, for scale-out on PostgreSQL; with
     CTBRIDGE_PUBSUB_SUBSCRIPTION / CTBRIDGE_SQS_QUEUE_URL set it also consumes commercetools
     messages from Pub/Sub / SQS."""
-    from ctbridge.commercetools.intake import DeliveryIntake
+    from ctbridge.commercetools.delivery_intake import DeliveryIntake
     from ctbridge.commercetools.transports.settings import TransportSettings
     from ctbridge.engine.inbox import Inbox
     from ctbridge.engine.intake import IntakeWriter

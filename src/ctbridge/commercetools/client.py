@@ -20,7 +20,7 @@ from ctbridge.commercetools.errors import (
 )
 from ctbridge.http.caller import TargetCaller
 from ctbridge.http.metrics import counting_client
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 
 if TYPE_CHECKING:
     from ctbridge.settings import CommercetoolsSettings
@@ -60,11 +60,11 @@ class CommercetoolsClient:
         transport: httpx.AsyncBaseTransport | None = None,
         concurrency: int | None = None,
         max_connections: int = 20,
-        retry_policy: RetryPolicy | None = None,
+        retry_policy: ResendPolicy | None = None,
     ) -> None:
         self.project_key = project_key
         self.api_url = api_url.rstrip("/")
-        self.retry = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.retry = retry_policy or ResendPolicy(max_retries=max_retries)
         self._http = counting_client(
             "commercetools",
             base_url=f"{self.api_url}/{quote(project_key, safe='')}/",

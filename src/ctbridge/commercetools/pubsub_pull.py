@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import structlog
 
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 
 log = structlog.get_logger("ctbridge.pubsub")
 

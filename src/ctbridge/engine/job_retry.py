@@ -15,7 +15,7 @@ TRIGGER = "retry"
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
+class JobRetryPolicy:
     retries: int = 5
     base_seconds: float = 60.0
     max_seconds: float = 900.0
@@ -25,7 +25,7 @@ class RetryPolicy:
         return min(self.base_seconds * 2 ** (failures - 1), self.max_seconds)
 
 
-def retry_due(runs: Sequence[JobRun], now: float, policy: RetryPolicy) -> dict[str, Any] | None:
+def retry_due(runs: Sequence[JobRun], now: float, policy: JobRetryPolicy) -> dict[str, Any] | None:
     """The params to retry with when a retry is due now, else None. `runs`: newest first."""
     failures = []
     for run in runs:

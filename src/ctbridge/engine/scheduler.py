@@ -12,7 +12,7 @@ from cronsim import CronSim, CronSimError
 from sqlalchemy import select, update
 
 from ctbridge.engine import retention
-from ctbridge.engine.job_retry import TRIGGER, RetryPolicy, retry_due
+from ctbridge.engine.job_retry import TRIGGER, JobRetryPolicy, retry_due
 from ctbridge.engine.jobs import JobBusy, JobRunner
 from ctbridge.engine.tables import job_leases
 from ctbridge.errors import ConfigurationError
@@ -83,9 +83,9 @@ class Scheduler:
         started += await self._retry_failed_loads(now)
         return started
 
-    def retry_policy(self) -> RetryPolicy:
+    def retry_policy(self) -> JobRetryPolicy:
         settings = self.runner.runtime.settings
-        return RetryPolicy(
+        return JobRetryPolicy(
             retries=settings.job_retries,
             base_seconds=settings.job_retry_base_seconds,
             max_seconds=settings.retry_max_seconds,

@@ -13,7 +13,7 @@ import httpx
 from ctbridge.errors import Retryable
 from ctbridge.http.oauth import CredentialsRefused, TokenCache
 from ctbridge.http.outcomes import Outcome, may_resend, may_resend_status, outcome_of
-from ctbridge.http.retry import OutageRide, Resend, RetryPolicy
+from ctbridge.http.retry import OutageRide, Resend, ResendPolicy
 
 
 class TargetErrors(Protocol):
@@ -65,7 +65,7 @@ class TargetCaller:
         *,
         target: str,
         tokens: TokenCache | None,
-        policy: RetryPolicy,
+        policy: ResendPolicy,
         errors: TargetErrors,
         concurrency: int | None = None,
         pace: Pace | None = None,

@@ -50,7 +50,7 @@ class OutageRide(Protocol):
 
 
 @dataclass
-class RetryPolicy:
+class ResendPolicy:
     """Bounded attempts with exponential backoff and full jitter.
 
     `max_retries` is the number of retries after the first attempt. A Retry-After longer than

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from ctbridge import tracing
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.commercetools.transports.push import PushIntake
 from ctbridge.commercetools.transports.settings import TransportSettings
 from ctbridge.engine.inbox import Inbox

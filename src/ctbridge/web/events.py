@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
-from ctbridge.commercetools.intake import SOURCE
+from ctbridge.commercetools.delivery_intake import SOURCE
 from ctbridge.commercetools.transports.push import PushIntake
 from ctbridge.commercetools.transports.sns import SnsRejected
 from ctbridge.engine import metrics

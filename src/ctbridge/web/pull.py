@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.commercetools.pubsub_pull import PubSubPullConsumer
 from ctbridge.commercetools.transports.settings import TransportSettings
 from ctbridge.commercetools.transports.sqs import SqsConsumer

@@ -16,7 +16,7 @@ from tests.commercetools.transports.conftest import REGION
 from tests.engine.recording import open_engine
 from tests.sandbox.commercetools.drafts import product_draft
 
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.commercetools.transports.sqs import SqsConsumer
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter

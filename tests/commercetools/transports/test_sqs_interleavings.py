@@ -20,7 +20,7 @@ from tests.commercetools.transports.conftest import FAKE_CREDENTIALS, REGION
 from tests.commercetools.transports.test_aws_e2e import aws, new_queue, queue_depth
 from tests.engine.recording import open_engine
 
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 from ctbridge.commercetools.transports.sqs import SqsConsumer
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter

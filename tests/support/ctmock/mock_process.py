@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from ctbridge.commercetools.client import CommercetoolsClient
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -112,7 +112,7 @@ class CommercetoolsMockProcess:
             "api_url": self.url,
             "auth_url": self.url,
             "scopes": [f"manage_project:{self.project_key}"],
-            "retry_policy": RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.05),
+            "retry_policy": ResendPolicy(max_retries=2, base_delay=0.01, max_delay=0.05),
         }
         settings.update(options)
         return CommercetoolsClient(**settings)

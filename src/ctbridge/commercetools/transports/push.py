@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from ctbridge.commercetools.intake import DeliveryIntake, IntakeResult
+from ctbridge.commercetools.delivery_intake import DeliveryIntake, IntakeResult
 from ctbridge.commercetools.transports import eventgrid, sns
 from ctbridge.commercetools.transports.push_auth import PushAuthenticator
 from ctbridge.commercetools.transports.settings import TransportSettings

@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 from aiobotocore.session import get_session
 
-from ctbridge.commercetools.intake import DeliveryIntake
+from ctbridge.commercetools.delivery_intake import DeliveryIntake
 
 log = structlog.get_logger("ctbridge.sqs")
 

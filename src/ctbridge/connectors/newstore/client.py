@@ -25,7 +25,7 @@ from ctbridge.http.caller import TargetCaller
 from ctbridge.http.metrics import counting_client
 from ctbridge.http.oauth import TokenCache, TokenGrant
 from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 from ctbridge.http.retry_after import parse_retry_after
 
 log = structlog.get_logger("ctbridge.newstore")
@@ -91,7 +91,7 @@ class NewStoreClient:
         self.tokens = TokenCache(grant, self._http)
         # reference/newstore.md §9: "5xx/429 -> exponential backoff; 401/403 -> one token
         # refresh then backoff; never retry 400".
-        policy = RetryPolicy(
+        policy = ResendPolicy(
             max_retries=max_retries,
             base_delay=backoff_seconds,
             max_delay=max(backoff_seconds, 30.0),

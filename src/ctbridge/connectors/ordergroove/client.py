@@ -17,7 +17,7 @@ from ctbridge.errors import Permanent, Retryable
 from ctbridge.http.caller import Pace, TargetCaller, Throttled
 from ctbridge.http.metrics import counting_client
 from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 from ctbridge.http.retry_after import parse_retry_after
 
 MAX_BATCH = 100
@@ -119,7 +119,7 @@ class OrdergrooveClient:
         )
         # developer.ordergroove.com "Rate Limits": a 429 "is safe to retry at any point in time";
         # reference/ordergroove.md: bounded retries for 429, 5xx and network errors only.
-        policy = RetryPolicy(
+        policy = ResendPolicy(
             max_retries=max_retries,
             base_delay=backoff_seconds,
             max_delay=10.0,

@@ -12,13 +12,13 @@ from ctbridge.sandbox.commercetools.errors import (
     not_found,
 )
 from ctbridge.sandbox.commercetools.querying import parse_query, run_query
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 TYPE_ID = "key-value-document"
 
 
 class CustomObjects:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: ResourceStore) -> None:
         self.store = store
 
     def _find(self, container: str, key: str) -> dict[str, Any] | None:

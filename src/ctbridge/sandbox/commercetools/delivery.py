@@ -27,7 +27,7 @@ from ctbridge.sandbox.commercetools.envelopes import (
     pubsub_push_envelope,
     without_payload,
 )
-from ctbridge.sandbox.commercetools.store import Store, iso_now
+from ctbridge.sandbox.commercetools.store import ResourceStore, iso_now
 
 SUBSCRIPTION_TYPE_ID = "subscription"
 PAYLOAD_TOO_LARGE = "Payload exceeds the maximum size of the destination."
@@ -77,7 +77,7 @@ class SubscriptionDelivery:
 
     def __init__(
         self,
-        store: Store,
+        store: ResourceStore,
         settings: DeliverySettings | None = None,
         *,
         pubsub_emulator_url: str | None = None,

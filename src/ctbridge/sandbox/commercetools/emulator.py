@@ -18,7 +18,7 @@ from ctbridge.sandbox.commercetools.project_settings import query_messages, upda
 from ctbridge.sandbox.commercetools.projection import availability_index, project, projections
 from ctbridge.sandbox.commercetools.registry import KINDS
 from ctbridge.sandbox.commercetools.repository import Repository
-from ctbridge.sandbox.commercetools.store import Store, iso_now
+from ctbridge.sandbox.commercetools.store import ResourceStore, iso_now
 from ctbridge.sandbox.faults import FaultInjector, FaultPlan
 
 
@@ -51,7 +51,7 @@ class CommercetoolsEmulator:
         self.project_key = project_key
         self.client_id = client_id
         self.client_secret = client_secret
-        self.store = Store(project_key, id_seed=id_seed, clock=clock)
+        self.store = ResourceStore(project_key, id_seed=id_seed, clock=clock)
         self.repository = Repository(self.store, KINDS)
         self.custom_objects = CustomObjects(self.store)
         self.tokens = TokenIssuer(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctbridge.sandbox.commercetools.errors import missing_field, referenced_not_found
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 Resource = dict[str, Any]
 ActionHandler = Callable[["Mutation", dict[str, Any]], None]
@@ -21,7 +21,7 @@ def key_identifier(resource: Resource) -> dict[str, Any]:
     return {"key": resource["key"]} if resource.get("key") else {}
 
 
-def same_views(store: Store, resources: list[Resource]) -> list[Resource]:
+def same_views(store: ResourceStore, resources: list[Resource]) -> list[Resource]:
     return resources
 
 
@@ -34,7 +34,7 @@ class ResourceKind:
     create: Callable[[Mutation, dict[str, Any]], None] | None = None
     actions: dict[str, ActionHandler] = field(default_factory=dict)
     identifiers: Callable[[Resource], dict[str, Any]] = key_identifier
-    views: Callable[[Store, list[Resource]], list[Resource]] = same_views
+    views: Callable[[ResourceStore, list[Resource]], list[Resource]] = same_views
     on_delete: Callable[[Mutation], None] | None = None
     lookups: dict[str, str] = field(default_factory=lambda: {"key": "key"})
     creation_response: Callable[[Resource], Resource] = lambda resource: resource
@@ -53,7 +53,7 @@ class PendingMessage:
 class Mutation:
     """A create, update or delete being computed on a private copy; nothing is visible until commit."""
 
-    def __init__(self, store: Store, kind: ResourceKind, resource: Resource) -> None:
+    def __init__(self, store: ResourceStore, kind: ResourceKind, resource: Resource) -> None:
         self.store = store
         self.kind = kind
         self.resource = resource

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ctbridge.sandbox.commercetools.kinds import PendingMessage
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 MESSAGE_TYPE_ID = "message"
 
 
 def record_messages(
-    store: Store, type_id: str, resource_id: str, pending: list[PendingMessage]
+    store: ResourceStore, type_id: str, resource_id: str, pending: list[PendingMessage]
 ) -> list[dict[str, Any]]:
     """Give each pending message its id and per-resource sequence number, store and announce it."""
     recorded = []
@@ -38,7 +38,7 @@ def record_messages(
 
 
 def change_notification(
-    store: Store,
+    store: ResourceStore,
     notification_type: str,
     type_id: str,
     resource: dict[str, Any],

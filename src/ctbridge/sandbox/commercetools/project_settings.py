@@ -30,7 +30,7 @@ from ctbridge.sandbox.commercetools.errors import (
 )
 from ctbridge.sandbox.commercetools.messages import MESSAGE_TYPE_ID
 from ctbridge.sandbox.commercetools.querying import parse_query, run_query
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 MIN_DAYS, MAX_DAYS = 1, 90
 
@@ -73,7 +73,7 @@ def _messages_configuration(draft: Any) -> dict[str, Any]:
 
 
 def query_messages(
-    store: Store, settings: Mapping[str, Any], params: Mapping[str, Sequence[str]]
+    store: ResourceStore, settings: Mapping[str, Any], params: Mapping[str, Sequence[str]]
 ) -> dict[str, Any]:
     """GET /messages: the kept messages (disabled: none) through the usual query parameters."""
     query = parse_query(params)

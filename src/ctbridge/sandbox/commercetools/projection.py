@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ctbridge.sandbox.commercetools.listing import Listing
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 INVENTORY_TYPE_ID = "inventory-entry"
 PRODUCT_TYPE_ID = "product"
@@ -16,7 +16,7 @@ _PRODUCT_FIELDS = ("key", "productType", "taxCategory", "state", "priceMode")
 class AvailabilityIndex:
     """Per SKU, the `ProductVariantAvailability` the platform would show on a variant."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: ResourceStore) -> None:
         self.store = store
 
     def get(self, sku: str) -> dict[str, Any] | None:
@@ -24,7 +24,7 @@ class AvailabilityIndex:
         return _availability(entries) if entries else None
 
 
-def availability_index(store: Store) -> AvailabilityIndex:
+def availability_index(store: ResourceStore) -> AvailabilityIndex:
     return AvailabilityIndex(store)
 
 
@@ -102,7 +102,7 @@ def project(
     return projection
 
 
-def projections(store: Store, *, staged: bool) -> Listing:
+def projections(store: ResourceStore, *, staged: bool) -> Listing:
     """Every product's projection in the asked view (drafts drop out of the current view).
 
     Projecting is costly (availability per variant), so the projections are kept until a
@@ -117,7 +117,7 @@ def projections(store: Store, *, staged: bool) -> Listing:
         return shared.snapshot()
 
 
-def _project_all(store: Store, *, staged: bool) -> Listing:
+def _project_all(store: ResourceStore, *, staged: bool) -> Listing:
     index = availability_index(store)
     products = store.all(PRODUCT_TYPE_ID)
     views: dict[str, dict[str, Any]] = {}

@@ -16,7 +16,7 @@ from ctbridge.sandbox.commercetools.expansion import check_paths, expand
 from ctbridge.sandbox.commercetools.kinds import Mutation, Resource, ResourceKind
 from ctbridge.sandbox.commercetools.messages import change_notification, record_messages
 from ctbridge.sandbox.commercetools.querying import parse_query, run_query
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 MAX_ACTIONS = 500
 
@@ -24,7 +24,7 @@ MAX_ACTIONS = 500
 class Repository:
     """The operations behind both the HTTP routes and the emulator's direct seeding methods."""
 
-    def __init__(self, store: Store, kinds: Mapping[str, ResourceKind]) -> None:
+    def __init__(self, store: ResourceStore, kinds: Mapping[str, ResourceKind]) -> None:
         self.store = store
         self.kinds = kinds
         for kind in kinds.values():

@@ -27,7 +27,7 @@ def iso_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class Store:
+class ResourceStore:
     """Tables keyed by commercetools `typeId`, guarded by one re-entrant lock."""
 
     def __init__(

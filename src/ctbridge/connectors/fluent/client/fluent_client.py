@@ -33,7 +33,7 @@ from ctbridge.connectors.fluent.client.outage import backoff as outage_backoff
 from ctbridge.http.caller import TargetCaller
 from ctbridge.http.metrics import counting_client
 from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
-from ctbridge.http.retry import RetryPolicy
+from ctbridge.http.retry import ResendPolicy
 from ctbridge.http.retry_after import parse_retry_after
 
 EVENT_PATH = "/api/v4.1/event"
@@ -81,7 +81,7 @@ class FluentClient:
         self.token = FluentToken(self._http, "/oauth/token", credentials, clock=clock)
         # Fluent documents no retry rules for its APIs: every 5xx of an idempotent call is resent,
         # as this client always did.
-        policy = RetryPolicy(
+        policy = ResendPolicy(
             max_retries=max_retries,
             base_delay=0.1,
             max_delay=2.0,

@@ -7,7 +7,7 @@ from typing import Any
 from ctbridge.sandbox.commercetools.actions.custom import CUSTOM_ACTIONS, custom_from_draft
 from ctbridge.sandbox.commercetools.errors import ApiError, duplicate_field, invalid_field
 from ctbridge.sandbox.commercetools.kinds import Mutation, Resource, ResourceKind, required
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 TYPE_ID = "inventory-entry"
 
@@ -26,7 +26,7 @@ def _quantity(action: dict[str, Any], name: str = "quantity") -> int:
     return value
 
 
-def find_entry(store: Store, sku: str, channel_id: str | None) -> Resource | None:
+def find_entry(store: ResourceStore, sku: str, channel_id: str | None) -> Resource | None:
     for entry in store.lookup(TYPE_ID, "sku", sku):
         if (entry.get("supplyChannel") or {}).get("id") == channel_id:
             return entry
@@ -116,7 +116,9 @@ def _on_delete(m: Mutation) -> None:
     m.after_commit.append(lambda: m.store.reserved.pop(m.resource["id"], None))
 
 
-def reserve(store: Store, sku: str, channel_id: str | None, quantity: int, *, strict: bool) -> bool:
+def reserve(
+    store: ResourceStore, sku: str, channel_id: str | None, quantity: int, *, strict: bool
+) -> bool:
     """Hold `quantity` of the entry back from `availableQuantity` (no message, like the platform).
 
     Returns False when there is no entry; with `strict`, too little stock is an `OutOfStock` error.

@@ -17,7 +17,7 @@ from ctbridge.sandbox.commercetools.projection import (
     product_view,
     project,
 )
-from ctbridge.sandbox.commercetools.store import Store
+from ctbridge.sandbox.commercetools.store import ResourceStore
 
 TYPE_ID = "product"
 
@@ -32,7 +32,7 @@ def _identifiers(product: Resource) -> dict[str, Any]:
     return identifiers
 
 
-def _views(store: Store, products: list[Resource]) -> list[Resource]:
+def _views(store: ResourceStore, products: list[Resource]) -> list[Resource]:
     index = availability_index(store)
     return [product_view(product, index) for product in products]
 
