@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import urllib.parse
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -35,6 +35,9 @@ async def _body(request: Request) -> Any:
 
 def _expand(request: Request) -> list[str]:
     return request.query_params.getlist("expand")
+
+
+Authorize = Callable[[Request, str], None]
 
 
 def build_app(emu: CommercetoolsEmulator) -> FastAPI:
@@ -72,6 +75,17 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         form.update({key: value for key, value in request.query_params.items()})
         issued = emu.tokens.issue(request.headers.get("authorization"), form)
         return JSONResponse(issued)
+
+    _sandbox_routes(app, emu, authorize)
+    _project_routes(app, emu, authorize)
+    _projection_routes(app, emu, authorize)
+    _custom_object_routes(app, emu, authorize)
+    _resource_routes(app, emu, authorize)
+    return app
+
+
+def _sandbox_routes(app: FastAPI, emu: CommercetoolsEmulator, authorize: Authorize) -> None:
+    """The sandbox's own routes: state, reservations, topics, delivery settings."""
 
     @app.get("/__sandbox/state")
     async def state() -> JSONResponse:
@@ -115,6 +129,10 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
                 raise invalid_input(str(error)) from error
         return JSONResponse(emu.delivery.snapshot())
 
+
+def _project_routes(app: FastAPI, emu: CommercetoolsEmulator, authorize: Authorize) -> None:
+    """The project, its settings and the Messages Query API."""
+
     @app.get("/{project}/")
     @app.get("/{project}")
     async def project(request: Request, project: str) -> JSONResponse:
@@ -132,6 +150,10 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         authorize(request, project)
         page = emu.query_messages(_params(request))
         return JSONResponse(emu.repository.expanded_page(page, _expand(request)))
+
+
+def _projection_routes(app: FastAPI, emu: CommercetoolsEmulator, authorize: Authorize) -> None:
+    """Product projections: query, search and get, with price selection."""
 
     @app.get("/{project}/product-projections")
     async def query_projections(request: Request, project: str) -> JSONResponse:
@@ -169,6 +191,10 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
             view = with_selected_prices(view, selector, emu.store.now())
         return JSONResponse(emu.repository.expanded(view, _expand(request)))
 
+
+def _custom_object_routes(app: FastAPI, emu: CommercetoolsEmulator, authorize: Authorize) -> None:
+    """Custom objects by container and key."""
+
     @app.get("/{project}/custom-objects")
     async def query_custom_objects(request: Request, project: str) -> JSONResponse:
         authorize(request, project)
@@ -201,6 +227,10 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         authorize(request, project)
         version = request.query_params.get("version")
         return JSONResponse(emu.custom_objects.delete(container, key, version))
+
+
+def _resource_routes(app: FastAPI, emu: CommercetoolsEmulator, authorize: Authorize) -> None:
+    """Order import and every other resource: query, create, get, update, delete."""
 
     @app.post("/{project}/orders/import")
     async def import_order(request: Request, project: str) -> JSONResponse:
@@ -246,5 +276,3 @@ def build_app(emu: CommercetoolsEmulator) -> FastAPI:
         authorize(request, project)
         version = request.query_params.get("version")
         return JSONResponse(emu.repository.delete(resource, identifier, version))
-
-    return app

@@ -361,6 +361,14 @@ class FluentEmulator:
                     "workflowLog": len(self.workflow.log),
                 }
 
+        self._token_routes(app)
+        self._graphql_routes(app)
+        self._event_routes(app)
+        return app
+
+    def _token_routes(self, app: FastAPI) -> None:
+        """The OAuth token endpoint (password grant)."""
+
         @app.post("/oauth/token")
         async def token(request: Request) -> JSONResponse:
             self.requests["token"] += 1
@@ -397,6 +405,9 @@ class FluentEmulator:
                 }
             )
 
+    def _graphql_routes(self, app: FastAPI) -> None:
+        """The GraphQL API."""
+
         @app.post("/graphql")
         async def graphql(request: Request) -> JSONResponse:
             self.requests["graphql"] += 1
@@ -415,6 +426,9 @@ class FluentEmulator:
             for name in result.get("data") or {}:
                 self.operations[name] += 1
             return JSONResponse(result)
+
+    def _event_routes(self, app: FastAPI) -> None:
+        """The Event API: sync and async events, search, by id."""
 
         @app.post("/api/v4.1/event/{mode}")
         async def event(mode: str, request: Request) -> JSONResponse:
@@ -468,8 +482,6 @@ class FluentEmulator:
                 if entry["id"] == event_id:
                     return JSONResponse(entry)
             return JSONResponse({"errors": [{"code": "404", "message": "Event not found"}]}, 404)
-
-        return app
 
     def _run_async(self, entry: dict[str, Any]) -> None:
         try:

@@ -206,6 +206,15 @@ class NewStoreEmulator:
                 self.requests.append((request.method, request.url.path))
             return await call_next(request)
 
+        self._token_routes(app)
+        self._stock_routes(app)
+        self._order_routes(app)
+        self._export_routes(app)
+        return app
+
+    def _token_routes(self, app: FastAPI) -> None:
+        """OAuth token endpoints: the password grant and the client-credentials grant."""
+
         @app.post("/v0/token")
         async def password_token(request: Request) -> JSONResponse:
             if "password" in request.query_params:
@@ -237,6 +246,9 @@ class NewStoreEmulator:
             issued.pop("refresh_token")
             return JSONResponse(issued)
 
+    def _stock_routes(self, app: FastAPI) -> None:
+        """The documented stock read (stocked products)."""
+
         @app.get("/_/v0/hq/stocked_products")
         async def stocked_products(request: Request) -> JSONResponse:
             if (denied := self._authorized(request)) is not None:
@@ -260,6 +272,9 @@ class NewStoreEmulator:
                     "pagination_info": {"count": len(items), "total": total, "offset": offset},
                 }
             )
+
+    def _order_routes(self, app: FastAPI) -> None:
+        """Order injection."""
 
         @app.post("/v0/d/fulfill_order")
         async def fulfill_order(request: Request) -> JSONResponse:
@@ -308,6 +323,9 @@ class NewStoreEmulator:
                 for item in items:
                     self._allocate(item["product_id"])
             return JSONResponse(response)
+
+    def _export_routes(self, app: FastAPI) -> None:
+        """The availabilities export (opt-in in ctbridge; not in NewStore's documents)."""
 
         @app.post("/v0/d/availabilities/export")
         async def start_export(request: Request) -> JSONResponse:
@@ -358,8 +376,6 @@ class NewStoreEmulator:
                     "pagination_info": {"count": len(items), "total": total, "offset": offset},
                 }
             )
-
-        return app
 
     def _export_rows(self, since: int | None) -> list[dict[str, Any]]:
         """Global ATP per product; with `since`, only products with a row changed after it."""
