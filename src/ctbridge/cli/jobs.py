@@ -197,13 +197,17 @@ async def _watch(engine: Engine, run_id: int, task: asyncio.Task[None]) -> JobRu
     with Progress(*columns, console=err, transient=False) as progress:
         bar = progress.add_task(f"run {run_id}", total=None, note="")
         while not task.done():
-            run = await engine.jobs.get(run_id)
-            progress.update(
-                bar,
-                completed=run.progress_done,
-                total=run.progress_total,
-                note=run.progress_note or "",
-            )
+            try:
+                run = await engine.jobs.get(run_id)
+            except Exception:  # a store hiccup must not end the command; the run goes on
+                run = None
+            if run is not None:
+                progress.update(
+                    bar,
+                    completed=run.progress_done,
+                    total=run.progress_total,
+                    note=run.progress_note or "",
+                )
             await asyncio.wait([task], timeout=0.5)
         run = await engine.jobs.get(run_id)
         progress.update(
