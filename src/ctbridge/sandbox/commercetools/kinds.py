@@ -13,6 +13,19 @@ Resource = dict[str, Any]
 ActionHandler = Callable[["Mutation", dict[str, Any]], None]
 
 
+def set_field(name: str) -> ActionHandler:
+    """The update action that sets `name` from the action's field of that name, or removes it
+    when the action leaves it out (commercetools' `set…` actions)."""
+
+    def handler(m: Mutation, action: dict[str, Any]) -> None:
+        if action.get(name) is None:
+            m.resource.pop(name, None)
+        else:
+            m.resource[name] = action[name]
+
+    return handler
+
+
 def no_identifiers(resource: Resource) -> dict[str, Any]:
     return {}
 

@@ -6,7 +6,13 @@ from typing import Any
 
 from ctbridge.sandbox.commercetools.actions.custom import CUSTOM_ACTIONS, custom_from_draft
 from ctbridge.sandbox.commercetools.errors import ApiError, duplicate_field, invalid_field
-from ctbridge.sandbox.commercetools.kinds import Mutation, Resource, ResourceKind, required
+from ctbridge.sandbox.commercetools.kinds import (
+    Mutation,
+    Resource,
+    ResourceKind,
+    required,
+    set_field,
+)
 from ctbridge.sandbox.commercetools.store import ResourceStore
 
 TYPE_ID = "inventory-entry"
@@ -85,16 +91,6 @@ def _remove_quantity(m: Mutation, action: dict[str, Any]) -> None:
     _set_on_stock(m, m.resource["quantityOnStock"] - _quantity(action))
 
 
-def _set_field(name: str) -> Any:
-    def handler(m: Mutation, action: dict[str, Any]) -> None:
-        if action.get(name) is None:
-            m.resource.pop(name, None)
-        else:
-            m.resource[name] = action[name]
-
-    return handler
-
-
 def _set_supply_channel(m: Mutation, action: dict[str, Any]) -> None:
     channel = (
         m.reference("channel", action["supplyChannel"]) if action.get("supplyChannel") else None
@@ -154,9 +150,9 @@ KIND = ResourceKind(
         "changeQuantity": _change_quantity,
         "addQuantity": _add_quantity,
         "removeQuantity": _remove_quantity,
-        "setRestockableInDays": _set_field("restockableInDays"),
-        "setExpectedDelivery": _set_field("expectedDelivery"),
-        "setKey": _set_field("key"),
+        "setRestockableInDays": set_field("restockableInDays"),
+        "setExpectedDelivery": set_field("expectedDelivery"),
+        "setKey": set_field("key"),
         "setSupplyChannel": _set_supply_channel,
         **CUSTOM_ACTIONS,
     },

@@ -13,7 +13,7 @@ from typing import Any
 
 from ctbridge.sandbox.commercetools.actions.custom import CUSTOM_ACTIONS, custom_from_draft
 from ctbridge.sandbox.commercetools.errors import duplicate_field, invalid_field
-from ctbridge.sandbox.commercetools.kinds import Mutation, ResourceKind, required
+from ctbridge.sandbox.commercetools.kinds import Mutation, ResourceKind, required, set_field
 from ctbridge.sandbox.commercetools.money import typed_money
 
 Create = Callable[[Mutation, dict[str, Any]], None]
@@ -183,16 +183,6 @@ def _discount_code(m: Mutation, draft: dict[str, Any]) -> None:
     )
 
 
-def _set(name: str) -> Callable[[Mutation, dict[str, Any]], None]:
-    def handler(m: Mutation, action: dict[str, Any]) -> None:
-        if action.get(name) is None:
-            m.resource.pop(name, None)
-        else:
-            m.resource[name] = action[name]
-
-    return handler
-
-
 def _change_is_active(m: Mutation, action: dict[str, Any]) -> None:
     value = action.get("isActive")
     if not isinstance(value, bool):
@@ -205,7 +195,7 @@ def _set_key(m: Mutation, action: dict[str, Any]) -> None:
         other = m.store.find(m.kind.type_id, "key", action["key"])
         if other is not None and other["id"] != m.resource["id"]:
             raise duplicate_field("key", action["key"])
-    _set("key")(m, action)
+    set_field("key")(m, action)
 
 
 def _kind(url: str, type_id: str, create: Create, **extra: Any) -> ResourceKind:
