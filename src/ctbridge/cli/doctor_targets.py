@@ -31,17 +31,11 @@ async def ordergroove_target(connector: Any) -> str:
 async def fluent_target(connector: Any) -> str:
     """Asks Fluent for a token with the configured client and user (password grant)."""
     from ctbridge.connectors.fluent.client import FluentClient
-    from ctbridge.connectors.fluent.client.auth import FluentCredentials
 
     settings = connector.settings
     client = FluentClient(
         host=settings.fluent_host,
-        credentials=FluentCredentials(
-            client_id=settings.fluent_client_id,
-            client_secret=settings.fluent_client_secret.get_secret_value(),
-            username=settings.fluent_username,
-            password=settings.fluent_password.get_secret_value(),
-        ),
+        credentials=settings.credentials(),
         timeout=settings.fluent_timeout_seconds,
         max_retries=0,
     )

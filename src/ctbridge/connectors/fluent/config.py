@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ctbridge.connectors.fluent.client.auth import FluentCredentials
 from ctbridge.connectors.fluent.to_commercetools.status_mapping import MappingInvalid, parse_mapping
 from ctbridge.connectors.fluent.to_commercetools.webhook_verifier import (
     PublicKeyInvalid,
@@ -117,6 +118,15 @@ class FluentSettings(BaseSettings):
     # Jobs (catalogue load, inventory/location sync, workflow errors) retry Fluent calls that
     # fail (unreachable, 5xx, 429) for this long before the run fails with its checkpoint kept.
     fluent_outage_tolerance_seconds: float = Field(default=900.0, ge=0)
+
+    def credentials(self) -> FluentCredentials:
+        """The client and user the password grant asks Fluent's token endpoint with."""
+        return FluentCredentials(
+            client_id=self.fluent_client_id,
+            client_secret=self.fluent_client_secret.get_secret_value(),
+            username=self.fluent_username,
+            password=self.fluent_password.get_secret_value(),
+        )
 
     @field_validator("fluent_host")
     @classmethod

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ctbridge.connectors.fluent.client import FluentClient
-from ctbridge.connectors.fluent.client.auth import FluentCredentials
 from ctbridge.connectors.fluent.client.outage import OutageWindow, report_outage, riding_out
 from ctbridge.connectors.fluent.config import FluentSettings
 from ctbridge.connectors.fluent.routes.api_token import ApiToken
@@ -90,12 +89,7 @@ class FluentConnector(Connector):
         )
         self.client = FluentClient(
             host=s.fluent_host,
-            credentials=FluentCredentials(
-                client_id=s.fluent_client_id,
-                client_secret=s.fluent_client_secret.get_secret_value(),
-                username=s.fluent_username,
-                password=s.fluent_password.get_secret_value(),
-            ),
+            credentials=s.credentials(),
             timeout=s.fluent_timeout_seconds,
             max_concurrency=s.fluent_max_concurrency,
             rate_limiter=limiter,
