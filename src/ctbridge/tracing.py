@@ -86,7 +86,12 @@ def instrument_database(engine: Any) -> None:
 
 
 def current_context() -> str | None:
-    """The active trace context as stored text (W3C `traceparent`), or None outside a trace."""
+    """The active trace context as stored text (W3C `traceparent`), or None outside a trace.
+
+    Called for every delivery: while traces are off it answers without touching the
+    propagators."""
+    if not _configured:
+        return None
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return json.dumps(carrier, sort_keys=True) if carrier else None
