@@ -167,13 +167,7 @@ class TaskQueue:
                     attempts=tasks.c.attempts + 1,
                 )
             )
-            rows = await conn.execute(
-                select(*_CLAIMED_COLUMNS)
-                .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
-                .outerjoin(message_traces, message_traces.c.message_pk == tasks.c.message_pk)
-                .where(tasks.c.id.in_(run_ids))
-                .order_by(tasks.c.id)
-            )
+            rows = await conn.execute(_claimed_rows(run_ids))
             claimed = [_claimed_task(row) for row in rows]
         return claimed, [(row.connector, row.type) for row in stale]
 
@@ -298,13 +292,7 @@ class TaskQueue:
             )
             dead: list[TaskResult] = []
             if dead_ids:
-                rows = await conn.execute(
-                    select(*_CLAIMED_COLUMNS)
-                    .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
-                    .outerjoin(message_traces, message_traces.c.message_pk == tasks.c.message_pk)
-                    .where(tasks.c.id.in_(dead_ids))
-                    .order_by(tasks.c.id)
-                )
+                rows = await conn.execute(_claimed_rows(dead_ids))
                 dead = [TaskResult(_claimed_task(row), Status.DEAD, reason) for row in rows]
         if returned.rowcount:
             log.warning("reclaimed tasks from expired leases", count=returned.rowcount)
@@ -347,6 +335,17 @@ class TaskQueue:
                     )
                 )
             ).scalar()
+
+
+def _claimed_rows(task_ids: Sequence[int]) -> Any:
+    """The tasks with their messages (and trace contexts), as `_claimed_task` reads them."""
+    return (
+        select(*_CLAIMED_COLUMNS)
+        .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
+        .outerjoin(message_traces, message_traces.c.message_pk == tasks.c.message_pk)
+        .where(tasks.c.id.in_(task_ids))
+        .order_by(tasks.c.id)
+    )
 
 
 def _claimed_task(row: Any) -> ClaimedTask:
