@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctbridge.engine.store import Store, dumps, loads
+from ctbridge.engine.store import Store
 from ctbridge.engine.tables import kv_state
 
 CHUNK = 500
+_LONG_INTEGER = re.compile(r"[0-9]{20}")
+_ENCODING = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def encode_value(value: Any) -> str:
+    """A value's stored JSON. orjson, because ledgers write tens of thousands of small values
+    per load; what it cannot write (an integer beyond 64 bits) goes through the stdlib. Values
+    are ctbridge's own (cursors, ledgers, checkpoints): never a `NaN`, which orjson writes as
+    null. Datetimes and other non-JSON values are written as `str()` gives them, as before."""
+    try:
+        return orjson.dumps(value, default=str, option=_ENCODING).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def decode_value(text: str) -> Any:
+    if _LONG_INTEGER.search(text):  # orjson reads an integer beyond 64 bits as a float
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN, which only the stdlib encoder writes
+        return json.loads(text)
 
 
 class KeyValueStore:
@@ -30,7 +55,7 @@ class KeyValueStore:
                     )
                 )
             ).first()
-        return None if row is None else loads(row.value)
+        return None if row is None else decode_value(row.value)
 
     async def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
         wanted = list(dict.fromkeys(keys))
@@ -43,7 +68,7 @@ class KeyValueStore:
                         kv_state.c.namespace == namespace, kv_state.c.key.in_(chunk)
                     )
                 )
-                found.update({row.key: loads(row.value) for row in rows})
+                found.update({row.key: decode_value(row.value) for row in rows})
         return found
 
     async def put(self, namespace: str, key: str, value: Any) -> None:
@@ -59,7 +84,7 @@ class KeyValueStore:
         """Upserts `items` inside the caller's transaction (to write them with other rows)."""
         now = time.time()
         rows = [
-            {"namespace": namespace, "key": key, "value": dumps(value), "updated_at": now}
+            {"namespace": namespace, "key": key, "value": encode_value(value), "updated_at": now}
             for key, value in items.items()
         ]
         statement = self.store.insert(kv_state)
@@ -81,6 +106,11 @@ class KeyValueStore:
         await conn.execute(
             delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
         )
+
+    async def holds_any(self, namespace: str) -> bool:
+        async with self.store.begin() as conn:
+            query = select(kv_state.c.key).where(kv_state.c.namespace == namespace).limit(1)
+            return (await conn.execute(query)).first() is not None
 
     async def keys(self, namespace: str, prefix: str = "") -> list[str]:
         async with self.store.begin() as conn:

@@ -6,7 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ctbridge.connectors.ordergroove.product_mapping import catalogue_fingerprint
+from ctbridge.connectors.ordergroove.product_mapping import (
+    catalogue_fingerprint,
+    fingerprint_matches,
+)
 
 ACCEPTED = "ordergroove.ledger"
 PRODUCT_SKUS = "ordergroove.product-skus"
@@ -17,6 +20,8 @@ class StateStore(Protocol):
 
     async def put_many(self, namespace: str, items: Mapping[str, Any]) -> None: ...
 
+    async def holds_any(self, namespace: str) -> bool: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
@@ -26,9 +31,7 @@ class Accepted:
     live: bool | None
 
     def matches(self, product: Mapping[str, Any]) -> bool:
-        return self.fingerprint == catalogue_fingerprint(product) and self.live == product.get(
-            "live"
-        )
+        return self.live == product.get("live") and fingerprint_matches(self.fingerprint, product)
 
 
 class SyncLedger:
@@ -41,6 +44,10 @@ class SyncLedger:
 
     def __init__(self, state: StateStore) -> None:
         self.state = state
+
+    async def is_empty(self) -> bool:
+        """True before Ordergroove ever accepted anything (a first load needs no lookups)."""
+        return not await self.state.holds_any(ACCEPTED)
 
     async def accepted(self, skus: Iterable[str]) -> dict[str, Accepted]:
         found = await self.state.get_many(ACCEPTED, skus)
