@@ -75,10 +75,16 @@ class KeyValueStore:
         await self.put_many(namespace, {key: value})
 
     async def put_many(self, namespace: str, items: Mapping[str, Any]) -> None:
-        if not items:
+        await self.put_in_namespaces({namespace: items})
+
+    async def put_in_namespaces(self, items: Mapping[str, Mapping[str, Any]]) -> None:
+        """Upserts the items of several namespaces in one transaction."""
+        if not any(items.values()):
             return
         async with self.store.begin() as conn:
-            await self.write(conn, namespace, items)
+            for namespace, values in items.items():
+                if values:
+                    await self.write(conn, namespace, values)
 
     async def write(self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]) -> None:
         """Upserts `items` inside the caller's transaction (to write them with other rows)."""

@@ -92,11 +92,12 @@ class CatalogSync:
             accepted = []
             for resolution in resolutions:
                 if resolution.outcome == "sent":
-                    ctx.report.count("sent")
                     accepted.append(resolution.product)
                 else:
                     ctx.report.item("failed", resolution.sku, resolution.reason)
                 frontier.resolve(resolution.tag, resolution.outcome)
+            if accepted:
+                ctx.report.count("sent", len(accepted))
             committer.accepted(accepted)
             committer.request()
 

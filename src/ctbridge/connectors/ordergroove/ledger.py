@@ -22,6 +22,8 @@ class StateStore(Protocol):
 
     async def holds_any(self, namespace: str) -> bool: ...
 
+    async def put_in_namespaces(self, items: Mapping[str, Mapping[str, Any]]) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
@@ -56,8 +58,13 @@ class SyncLedger:
             for sku, value in found.items()
         }
 
-    async def record_products(self, products: Iterable[Mapping[str, Any]]) -> None:
-        """Full payloads Ordergroove accepted."""
+    async def record_products(
+        self,
+        products: Iterable[Mapping[str, Any]],
+        skus_by_product: Mapping[str, list[str]] | None = None,
+    ) -> None:
+        """Full payloads Ordergroove accepted, and (in the same transaction) the skus of
+        products now wholly answered for."""
         entries = {
             str(p["product_id"]): {
                 "fingerprint": catalogue_fingerprint(p),
@@ -65,7 +72,9 @@ class SyncLedger:
             }
             for p in products
         }
-        await self.state.put_many(ACCEPTED, entries)
+        await self.state.put_in_namespaces(
+            {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
+        )
 
     async def record_stock(self, live_by_sku: Mapping[str, bool]) -> None:
         """Partial `live` updates Ordergroove accepted; the catalogue fingerprint is kept."""

@@ -81,15 +81,11 @@ class LoadCommitter:
     async def _write(self) -> None:
         self.frontier.advance()
         accepted, self._accepted = self._accepted, []
-        try:
-            await self.ledger.record_products(accepted)
-        except BaseException:
-            self._accepted[:0] = accepted
-            raise
         skus = self.frontier.take_committed_skus()
         try:
-            await self.ledger.record_skus(skus)
+            await self.ledger.record_products(accepted, skus)
         except BaseException:
+            self._accepted[:0] = accepted
             self.frontier.restore_committed_skus(skus)
             raise
         if self.frontier.last_committed == self._saved:
