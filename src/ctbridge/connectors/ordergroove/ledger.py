@@ -58,6 +58,15 @@ class SyncLedger:
             for sku, value in found.items()
         }
 
+    @staticmethod
+    def entries(products: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The ledger entries of full payloads Ordergroove accepted (computed ahead of the
+        write by a load, so its last write has only rows left to store)."""
+        return {
+            str(p["product_id"]): {"fingerprint": catalogue_fingerprint(p), "live": p.get("live")}
+            for p in products
+        }
+
     async def record_products(
         self,
         products: Iterable[Mapping[str, Any]],
@@ -65,13 +74,13 @@ class SyncLedger:
     ) -> None:
         """Full payloads Ordergroove accepted, and (in the same transaction) the skus of
         products now wholly answered for."""
-        entries = {
-            str(p["product_id"]): {
-                "fingerprint": catalogue_fingerprint(p),
-                "live": p.get("live"),
-            }
-            for p in products
-        }
+        await self.record_entries(self.entries(products), skus_by_product)
+
+    async def record_entries(
+        self,
+        entries: Mapping[str, Mapping[str, Any]],
+        skus_by_product: Mapping[str, list[str]] | None = None,
+    ) -> None:
         await self.state.put_in_namespaces(
             {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
         )

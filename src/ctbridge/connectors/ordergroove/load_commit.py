@@ -35,7 +35,7 @@ class LoadCommitter:
         earlier: Counter[str],
         products_before: int,
         total: int | None,
-        interval_seconds: float = 0.25,
+        interval_seconds: float = 0.1,
     ) -> None:
         self.interval = interval_seconds
         self._hurry = asyncio.Event()
@@ -46,7 +46,7 @@ class LoadCommitter:
         self.products_before = products_before
         self.total = total
         self._saved = after_id
-        self._accepted: list[Mapping[str, Any]] = []
+        self._accepted: dict[str, Mapping[str, Any]] = {}
         self._dirty = False
         self._writer: asyncio.Task[None] | None = None
 
@@ -54,7 +54,7 @@ class LoadCommitter:
         self.total = total
 
     def accepted(self, products: list[Mapping[str, Any]]) -> None:
-        self._accepted.extend(products)
+        self._accepted.update(self.ledger.entries(products))
 
     def request(self) -> None:
         """Asks for everything known now to be written soon (never waits)."""
@@ -80,12 +80,12 @@ class LoadCommitter:
 
     async def _write(self) -> None:
         self.frontier.advance()
-        accepted, self._accepted = self._accepted, []
+        accepted, self._accepted = self._accepted, {}
         skus = self.frontier.take_committed_skus()
         try:
-            await self.ledger.record_products(accepted, skus)
+            await self.ledger.record_entries(accepted, skus)
         except BaseException:
-            self._accepted[:0] = accepted
+            self._accepted = {**accepted, **self._accepted}
             self.frontier.restore_committed_skus(skus)
             raise
         if self.frontier.last_committed == self._saved:
