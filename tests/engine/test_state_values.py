@@ -31,3 +31,24 @@ def test_an_integer_beyond_64_bits_goes_through_the_stdlib_exactly():
 def test_text_only_the_stdlib_reads_is_still_read():
     assert decode_value('{"x": 1, "y": "a"}') == {"x": 1, "y": "a"}
     assert decode_value('{"x": NaN}')["x"] != decode_value('{"x": NaN}')["x"]
+
+
+async def test_a_big_write_reads_back_exactly_on_both_databases(database_url):
+    from ctbridge.engine.state import KeyValueStore
+    from ctbridge.engine.store import Store
+
+    store = Store(database_url)
+    await store.create_schema()
+    try:
+        state = KeyValueStore(store)
+        items = {
+            f'sku-{n}-"quoted"-grüße': {"fingerprint": f"v2:{n:032x}", "live": n % 2 == 0}
+            for n in range(12_000)  # more than one chunk on either database
+        }
+        items["nested"] = {"list": [1, "two", None], "text": "line\nbreak\\"}
+        await state.put_many("ns", items)
+        await state.put_many("ns", {"sku-0-\"quoted\"-grüße": {"live": False}})
+        found = await state.get_many("ns", items)
+        assert found == {**items, 'sku-0-"quoted"-grüße': {"live": False}}
+    finally:
+        await store.engine.dispose()

@@ -9,13 +9,22 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctbridge.engine.store import Store
 from ctbridge.engine.tables import kv_state
 
 CHUNK = 500
+SQLITE_CHUNK = 5000
+# `WHERE true`: SQLite needs it to parse an upsert whose rows come from a SELECT
+# (sqlite.org/lang_upsert.html, "Parsing Ambiguity").
+_SQLITE_UPSERT_FROM_JSON = text(
+    "INSERT INTO kv_state (namespace, key, value, updated_at) "
+    "SELECT :namespace, rows.key, rows.value, :now FROM json_each(:rows) AS rows WHERE true "
+    "ON CONFLICT (namespace, key) DO UPDATE SET "
+    "value = excluded.value, updated_at = excluded.updated_at"
+)
 _LONG_INTEGER = re.compile(r"[0-9]{20}")
 _ENCODING = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -89,6 +98,19 @@ class KeyValueStore:
     async def write(self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]) -> None:
         """Upserts `items` inside the caller's transaction (to write them with other rows)."""
         now = time.time()
+        if self.store.is_sqlite:
+            # One statement per chunk, its rows in one JSON parameter: SQLite's driver runs in
+            # a thread and gives the GIL back at every row of an executemany, so a big write
+            # row by row stalled the event loop and was itself starved by it.
+            encoded = {key: encode_value(value) for key, value in items.items()}
+            keys = list(encoded)
+            for start in range(0, len(keys), SQLITE_CHUNK):
+                chunk = {key: encoded[key] for key in keys[start : start + SQLITE_CHUNK]}
+                await conn.execute(
+                    _SQLITE_UPSERT_FROM_JSON,
+                    {"namespace": namespace, "rows": orjson.dumps(chunk).decode(), "now": now},
+                )
+            return
         rows = [
             {"namespace": namespace, "key": key, "value": encode_value(value), "updated_at": now}
             for key, value in items.items()
