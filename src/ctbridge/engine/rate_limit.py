@@ -99,9 +99,9 @@ class WindowQuota:
         *,
         quota: int,
         window_seconds: float = 60.0,
-        slot_seconds: float = 0.25,
-        margin_seconds: float = 0.25,
-        hold_seconds: float = 1.0,
+        slot_seconds: float = 0.1,
+        margin_seconds: float = 0.1,
+        hold_seconds: float = 0.25,
     ) -> None:
         if quota < 1:
             raise ValueError("quota must be at least 1")
