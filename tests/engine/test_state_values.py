@@ -47,8 +47,23 @@ async def test_a_big_write_reads_back_exactly_on_both_databases(database_url):
         }
         items["nested"] = {"list": [1, "two", None], "text": "line\nbreak\\"}
         await state.put_many("ns", items)
-        await state.put_many("ns", {"sku-0-\"quoted\"-grüße": {"live": False}})
+        await state.put_many("ns", {'sku-0-"quoted"-grüße': {"live": False}})
         found = await state.get_many("ns", items)
         assert found == {**items, 'sku-0-"quoted"-grüße': {"live": False}}
+    finally:
+        await store.engine.dispose()
+
+
+async def test_keys_sqlites_json_reader_would_cut_short_are_written_intact(sqlite_url):
+    from ctbridge.engine.state import KeyValueStore
+    from ctbridge.engine.store import Store
+
+    store = Store(sqlite_url)
+    await store.create_schema()
+    try:
+        state = KeyValueStore(store)
+        items = {"a\x00b": {"v": "x\x00y"}, "a": {"v": "plain"}, "e\u2028": "\U0001f600"}
+        await state.put_many("ns", items)
+        assert await state.get_many("ns", items) == items
     finally:
         await store.engine.dispose()

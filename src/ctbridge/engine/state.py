@@ -40,6 +40,18 @@ def encode_value(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
+def _rows_as_json(rows: Mapping[str, str]) -> str | None:
+    """The rows as one JSON object for SQLite's `json_each`, or None for keys it would not
+    return intact (SQLite's JSON reader ends a key at an escaped NUL; orjson refuses lone
+    surrogates): those rows are written one by one."""
+    if any("\x00" in key for key in rows):
+        return None
+    try:
+        return orjson.dumps(rows).decode()
+    except orjson.JSONEncodeError:
+        return None
+
+
 def decode_value(text: str) -> Any:
     if _LONG_INTEGER.search(text):  # orjson reads an integer beyond 64 bits as a float
         return json.loads(text)
@@ -98,32 +110,37 @@ class KeyValueStore:
     async def write(self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]) -> None:
         """Upserts `items` inside the caller's transaction (to write them with other rows)."""
         now = time.time()
-        if self.store.is_sqlite:
-            # One statement per chunk, its rows in one JSON parameter: SQLite's driver runs in
-            # a thread and gives the GIL back at every row of an executemany, so a big write
-            # row by row stalled the event loop and was itself starved by it.
-            encoded = {key: encode_value(value) for key, value in items.items()}
-            keys = list(encoded)
-            for start in range(0, len(keys), SQLITE_CHUNK):
-                chunk = {key: encoded[key] for key in keys[start : start + SQLITE_CHUNK]}
+        rows = {key: encode_value(value) for key, value in items.items()}
+        keys = list(rows)
+        chunk_size = SQLITE_CHUNK if self.store.is_sqlite else CHUNK
+        for start in range(0, len(keys), chunk_size):
+            chunk = {key: rows[key] for key in keys[start : start + chunk_size]}
+            rows_json = _rows_as_json(chunk) if self.store.is_sqlite else None
+            if rows_json is not None:
+                # SQLite's driver runs in a thread and gives the GIL back at every row of an
+                # executemany: a big write row by row stalled the event loop and was itself
+                # starved by it. One statement, its rows in one JSON parameter, does not.
                 await conn.execute(
                     _SQLITE_UPSERT_FROM_JSON,
-                    {"namespace": namespace, "rows": orjson.dumps(chunk).decode(), "now": now},
+                    {"namespace": namespace, "rows": rows_json, "now": now},
                 )
-            return
-        rows = [
-            {"namespace": namespace, "key": key, "value": encode_value(value), "updated_at": now}
-            for key, value in items.items()
-        ]
+                continue
+            # One statement executed for many rows: compiled once (a multi-VALUES statement
+            # built per chunk cost more CPU than the write itself).
+            await conn.execute(
+                self._upsert(),
+                [
+                    {"namespace": namespace, "key": key, "value": value, "updated_at": now}
+                    for key, value in chunk.items()
+                ],
+            )
+
+    def _upsert(self) -> Any:
         statement = self.store.insert(kv_state)
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=[kv_state.c.namespace, kv_state.c.key],
             set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
         )
-        # One statement executed for many rows: compiled once (a multi-VALUES statement built
-        # per chunk cost more CPU than the write itself).
-        for start in range(0, len(rows), CHUNK):
-            await conn.execute(statement, rows[start : start + CHUNK])
 
     async def delete(self, namespace: str, key: str) -> None:
         async with self.store.begin() as conn:
