@@ -18,6 +18,7 @@ from ctbridge.commercetools.errors import (
     TransportError,
     error_from_response,
 )
+from ctbridge.http import json_body
 from ctbridge.http.caller import TargetCaller
 from ctbridge.http.metrics import counting_client
 from ctbridge.http.retry import ResendPolicy
@@ -365,6 +366,6 @@ def _body(response: httpx.Response) -> Any:
     if not response.content:
         return None
     try:
-        return response.json()
+        return json_body.decode(response.content)
     except ValueError:
         return response.text

@@ -14,6 +14,7 @@ import httpx
 import structlog
 
 from ctbridge.commercetools.delivery_intake import DeliveryIntake
+from ctbridge.http.tls import shared_tls_context
 
 log = structlog.get_logger("ctbridge.pubsub")
 
@@ -74,7 +75,9 @@ class PubSubPullConsumer:
         self.subscription = subscription
         self.intake = intake
         self.endpoint = (endpoint or pubsub_endpoint()).rstrip("/")
-        self.client = client or httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
+        self.client = client or httpx.AsyncClient(
+            verify=shared_tls_context(), timeout=httpx.Timeout(20.0, connect=5.0)
+        )
         emulated = self.endpoint != PUBSUB_API
         self.token = token or (no_token if emulated else MetadataServerToken(self.client))
         self.max_messages = max_messages

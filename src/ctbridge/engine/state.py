@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+import orjson
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctbridge.engine.store import Store, dumps, loads
+from ctbridge.engine.store import Store
 from ctbridge.engine.tables import kv_state
 
 CHUNK = 500
+SQLITE_CHUNK = 5000
+# `WHERE true`: SQLite needs it to parse an upsert whose rows come from a SELECT
+# (sqlite.org/lang_upsert.html, "Parsing Ambiguity").
+_SQLITE_UPSERT_FROM_JSON = text(
+    "INSERT INTO kv_state (namespace, key, value, updated_at) "
+    "SELECT :namespace, rows.key, rows.value, :now FROM json_each(:rows) AS rows WHERE true "
+    "ON CONFLICT (namespace, key) DO UPDATE SET "
+    "value = excluded.value, updated_at = excluded.updated_at"
+)
+_LONG_INTEGER = re.compile(r"[0-9]{20}")
+_ENCODING = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def encode_value(value: Any) -> str:
+    """A value's stored JSON. orjson, because ledgers write tens of thousands of small values
+    per load; what it cannot write (an integer beyond 64 bits) goes through the stdlib. Values
+    are ctbridge's own (cursors, ledgers, checkpoints): never a `NaN`, which orjson writes as
+    null. Datetimes and other non-JSON values are written as `str()` gives them, as before."""
+    try:
+        return orjson.dumps(value, default=str, option=_ENCODING).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def decode_value(text: str) -> Any:
+    if _LONG_INTEGER.search(text):  # orjson reads an integer beyond 64 bits as a float
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN, which only the stdlib encoder writes
+        return json.loads(text)
 
 
 class KeyValueStore:
@@ -30,7 +64,7 @@ class KeyValueStore:
                     )
                 )
             ).first()
-        return None if row is None else loads(row.value)
+        return None if row is None else decode_value(row.value)
 
     async def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
         wanted = list(dict.fromkeys(keys))
@@ -43,23 +77,42 @@ class KeyValueStore:
                         kv_state.c.namespace == namespace, kv_state.c.key.in_(chunk)
                     )
                 )
-                found.update({row.key: loads(row.value) for row in rows})
+                found.update({row.key: decode_value(row.value) for row in rows})
         return found
 
     async def put(self, namespace: str, key: str, value: Any) -> None:
         await self.put_many(namespace, {key: value})
 
     async def put_many(self, namespace: str, items: Mapping[str, Any]) -> None:
-        if not items:
+        await self.put_in_namespaces({namespace: items})
+
+    async def put_in_namespaces(self, items: Mapping[str, Mapping[str, Any]]) -> None:
+        """Upserts the items of several namespaces in one transaction."""
+        if not any(items.values()):
             return
         async with self.store.begin() as conn:
-            await self.write(conn, namespace, items)
+            for namespace, values in items.items():
+                if values:
+                    await self.write(conn, namespace, values)
 
     async def write(self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]) -> None:
         """Upserts `items` inside the caller's transaction (to write them with other rows)."""
         now = time.time()
+        if self.store.is_sqlite:
+            # One statement per chunk, its rows in one JSON parameter: SQLite's driver runs in
+            # a thread and gives the GIL back at every row of an executemany, so a big write
+            # row by row stalled the event loop and was itself starved by it.
+            encoded = {key: encode_value(value) for key, value in items.items()}
+            keys = list(encoded)
+            for start in range(0, len(keys), SQLITE_CHUNK):
+                chunk = {key: encoded[key] for key in keys[start : start + SQLITE_CHUNK]}
+                await conn.execute(
+                    _SQLITE_UPSERT_FROM_JSON,
+                    {"namespace": namespace, "rows": orjson.dumps(chunk).decode(), "now": now},
+                )
+            return
         rows = [
-            {"namespace": namespace, "key": key, "value": dumps(value), "updated_at": now}
+            {"namespace": namespace, "key": key, "value": encode_value(value), "updated_at": now}
             for key, value in items.items()
         ]
         statement = self.store.insert(kv_state)
@@ -81,6 +134,11 @@ class KeyValueStore:
         await conn.execute(
             delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
         )
+
+    async def holds_any(self, namespace: str) -> bool:
+        async with self.store.begin() as conn:
+            query = select(kv_state.c.key).where(kv_state.c.namespace == namespace).limit(1)
+            return (await conn.execute(query)).first() is not None
 
     async def keys(self, namespace: str, prefix: str = "") -> list[str]:
         async with self.store.begin() as conn:

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 from prometheus_client import Counter
 
+from ctbridge.http import tls
+
 TARGET_REQUESTS = Counter(
     "ctbridge_target_requests_total",
     "Calls to external systems by outcome (2xx, 3xx, 4xx, 429, 5xx, transport)",
@@ -47,5 +49,5 @@ def counting_client(target: str, **options: Any) -> httpx.AsyncClient:
     """An `httpx.AsyncClient` whose calls are counted under `target` (same options as httpx's;
     `limits` goes to the default transport, as httpx itself would pass it)."""
     limits = options.pop("limits", httpx.Limits(max_connections=100, max_keepalive_connections=20))
-    inner = options.pop("transport", None) or httpx.AsyncHTTPTransport(limits=limits)
+    inner = options.pop("transport", None) or tls.transport(limits=limits)
     return httpx.AsyncClient(transport=counted_transport(target, inner), **options)

@@ -8,6 +8,7 @@ from typing import Protocol
 import httpx
 import structlog
 
+from ctbridge.http.tls import shared_tls_context
 from ctbridge.notifications.mail import SmtpChannel, SmtpServer
 from ctbridge.notifications.notification import Notification, NotificationFailed
 from ctbridge.notifications.settings import NotificationSettings
@@ -64,7 +65,8 @@ class Notifier:
 def notifier_from_settings(settings: NotificationSettings) -> Notifier:
     """A notifier with the channels the settings switch on (none: `send` does nothing)."""
     http = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.timeout_seconds, connect=min(5.0, settings.timeout_seconds))
+        verify=shared_tls_context(),
+        timeout=httpx.Timeout(settings.timeout_seconds, connect=min(5.0, settings.timeout_seconds)),
     )
     channels: list[Channel] = []
     if settings.slack_webhook_url is not None:

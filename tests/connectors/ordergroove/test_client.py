@@ -9,7 +9,6 @@ from ctbridge.connectors.ordergroove.client import (
     OrdergrooveClient,
     OrdergrooveRejected,
     OrdergrooveUnavailable,
-    encode_json,
 )
 from ctbridge.errors import Permanent, Retryable
 from ctbridge.http.retry_after import parse_retry_after
@@ -32,12 +31,6 @@ async def client(emulator):
     og = OrdergrooveClient(api_url=emulator.url, api_key=KEY, timeout=2.0, backoff_seconds=0.01)
     yield og
     await og.aclose()
-
-
-def test_decimal_amounts_are_written_exactly():
-    assert encode_json({"price": Decimal("0.05"), "jpy": Decimal("1234"), "ok": True}) == (
-        '{"price":0.05,"jpy":1234,"ok":true}'
-    )
 
 
 async def test_bulk_create_sends_the_api_key_and_reads_per_item_results(client, emulator):

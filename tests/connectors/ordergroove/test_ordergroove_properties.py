@@ -160,7 +160,7 @@ def test_a_mapped_variant_has_a_name_an_exact_selected_price_and_serialisable_fi
         assert isinstance(product["live"], bool)
         if "extra_data" in product:
             assert isinstance(json.loads(product["extra_data"]), dict)
-        assert len(catalogue_fingerprint(product)) == 32
+        assert len(catalogue_fingerprint(product)) == 35
 
 
 @PRODUCT_PROPERTY

@@ -1,5 +1,6 @@
 """One Ordergroove product per variant, with the reference's fields, and skips with reasons."""
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ from ctbridge.connectors.ordergroove.product_mapping import (
     MappingRules,
     SkippedVariant,
     catalogue_fingerprint,
+    fingerprint_matches,
     map_product,
     skus_removed,
     stock_update,
@@ -166,6 +168,17 @@ def test_fingerprint_ignores_live_but_sees_catalogue_changes():
     cheaper = product | {"price": Decimal("9.99")}
     assert catalogue_fingerprint(product) == catalogue_fingerprint(same)
     assert catalogue_fingerprint(product) != catalogue_fingerprint(cheaper)
+
+
+def test_a_fingerprint_written_by_an_earlier_release_still_matches():
+    product = map_product(projection(), RULES, NOW).products[0]
+    fields = {k: v for k, v in sorted(product.items()) if k != "live"}
+    text = json.dumps(fields, sort_keys=True, default=lambda v: format(v, "f"))
+    earlier = hashlib.sha256(text.encode()).hexdigest()[:32]
+    assert fingerprint_matches(earlier, product)
+    assert not fingerprint_matches(earlier, product | {"price": Decimal("9.99")})
+    assert fingerprint_matches(catalogue_fingerprint(product), product | {"live": False})
+    assert not fingerprint_matches(None, product)
 
 
 def test_stock_update_is_a_partial_object():

@@ -17,6 +17,7 @@ from ctbridge.commercetools.delivery_intake import DeliveryIntake, IntakeResult
 from ctbridge.commercetools.transports import eventgrid, sns
 from ctbridge.commercetools.transports.push_auth import PushAuthenticator
 from ctbridge.commercetools.transports.settings import TransportSettings
+from ctbridge.http.tls import shared_tls_context
 
 # Event Grid delivers at most 5000 events per batch (maxEventsPerBatch); more is not Event Grid.
 MAX_BATCH = 5000
@@ -32,7 +33,9 @@ class PushIntake:
         client: httpx.AsyncClient | None = None,
     ) -> None:
         self.intake = intake
-        self.client = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        self.client = client or httpx.AsyncClient(
+            verify=shared_tls_context(), timeout=httpx.Timeout(10.0, connect=5.0)
+        )
         self.authenticator = PushAuthenticator(settings, self.client)
         self.sns = sns.SnsVerifier(
             self.client,

@@ -14,6 +14,7 @@ from google.auth import exceptions as google_exceptions
 from google.auth import jwt
 
 from ctbridge.commercetools.transports.settings import TransportSettings
+from ctbridge.http.tls import shared_tls_context
 
 log = structlog.get_logger("ctbridge.push_auth")
 
@@ -67,7 +68,9 @@ class PushAuthenticator:
         self, settings: TransportSettings, client: httpx.AsyncClient | None = None
     ) -> None:
         self.settings = settings.checked()
-        self.client = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        self.client = client or httpx.AsyncClient(
+            verify=shared_tls_context(), timeout=httpx.Timeout(10.0, connect=5.0)
+        )
         self.certificates = GoogleCertificates(settings.push_certs_url, self.client)
         token = settings.events_token
         self._token = token.get_secret_value().encode() if token is not None else None

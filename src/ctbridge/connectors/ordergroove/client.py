@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from ctbridge.errors import Permanent, Retryable
+from ctbridge.http import json_body
 from ctbridge.http.caller import Pace, TargetCaller, Throttled
 from ctbridge.http.metrics import counting_client
 from ctbridge.http.outcomes import SERVER_ERROR_STATUSES
@@ -52,25 +49,6 @@ class ItemResult:
     @property
     def ok(self) -> bool:
         return self.status == 200
-
-
-def encode_json(value: Any) -> str:
-    """JSON text with Decimal amounts written exactly (never through a float).
-
-    The C encoder writes each Decimal as a string marked with a NUL and a fresh random nonce,
-    which is then unquoted into the number's exact digits; no real string can carry a nonce
-    it could not know.
-    """
-    nonce = secrets.token_hex(8)
-
-    def mark(item: Any) -> str:
-        if isinstance(item, Decimal):
-            return f"\x00{nonce}:{item:f}"
-        raise TypeError(f"{type(item).__name__} is not JSON serializable")
-
-    text = json.dumps(value, separators=(",", ":"), default=mark)
-    marked = re.compile(rf'"\\u0000{nonce}:(-?[0-9]+(?:\.[0-9]+)?)"')
-    return marked.sub(r"\1", text)
 
 
 def _detail(response: httpx.Response) -> str:
@@ -187,7 +165,7 @@ class OrdergrooveClient:
             return []
         if len(products) > MAX_BATCH:
             raise ValueError(f"Ordergroove takes at most {MAX_BATCH} products per call")
-        body = encode_json(list(products))
+        body = json_body.encode(list(products))
         try:
             response = await self._send(method, path, content=body, params=dict(params or {}))
         except OrdergrooveRejected as refused:
@@ -235,7 +213,7 @@ def _item_results(
 ) -> list[ItemResult]:
     """One result per product sent, in order; an item Ordergroove left out counts as failed."""
     try:
-        body = response.json()
+        body = json_body.decode(response.content)
     except ValueError:
         body = {}
     raw = body.get("results") if isinstance(body, dict) else None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ctbridge.connectors.ordergroove.client import OrdergrooveClient
 from ctbridge.connectors.ordergroove.frontier import ResolutionFrontier
-from ctbridge.connectors.ordergroove.ledger import SyncLedger
+from ctbridge.connectors.ordergroove.ledger import Accepted, SyncLedger
 from ctbridge.connectors.ordergroove.load_commit import LoadCommitter
 from ctbridge.connectors.ordergroove.outage import OutageTolerance
 from ctbridge.connectors.ordergroove.product_mapping import MappingRules, ProductMapping
@@ -70,6 +70,9 @@ class CatalogSync:
         products_before = int(checkpoint.get("products", 0))
         for outcome, n in earlier.items():
             ctx.report.count(outcome, n)
+        # Into an empty ledger every product is new: no per-page lookups. Events landing during
+        # the load are still right: a create Ordergroove refuses as a duplicate goes to update.
+        first_load = not only_changed and await self.ledger.is_empty()
         counting = asyncio.create_task(self._total_products())  # progress only: not awaited first
         frontier = ResolutionFrontier()
         committer = LoadCommitter(
@@ -89,11 +92,12 @@ class CatalogSync:
             accepted = []
             for resolution in resolutions:
                 if resolution.outcome == "sent":
-                    ctx.report.count("sent")
                     accepted.append(resolution.product)
                 else:
                     ctx.report.item("failed", resolution.sku, resolution.reason)
                 frontier.resolve(resolution.tag, resolution.outcome)
+            if accepted:
+                ctx.report.count("sent", len(accepted))
             committer.accepted(accepted)
             committer.request()
 
@@ -110,7 +114,9 @@ class CatalogSync:
         try:
             async with contextlib.aclosing(self._pages_ahead(after_id)) as pages:
                 async for page in pages:
-                    await self._send_page(ctx, page, pipeline, frontier, only_changed)
+                    await self._send_page(
+                        ctx, page, pipeline, frontier, only_changed, lookups=not first_load
+                    )
                     committer.request()
             await pipeline.finish()
         except BaseException:
@@ -137,15 +143,20 @@ class CatalogSync:
         pipeline: UploadPipeline,
         frontier: ResolutionFrontier,
         only_changed: bool,
+        *,
+        lookups: bool = True,
     ) -> None:
         now = datetime.now(UTC)
         mappings = [self.mapper(projection, self.rules, now) for projection in page]
-        accepted = await self.ledger.accepted(
-            str(p["product_id"]) for m in mappings for p in m.products
-        )
-        # A sku the ledger lists but the product no longer has stays listed: only the product
-        # event that makes it not live may drop it (the load never does).
-        previous = await self.ledger.skus_of(m.product_id for m in mappings)
+        accepted: dict[str, Accepted] = {}
+        previous: dict[str, list[str]] = {}
+        if lookups:
+            accepted = await self.ledger.accepted(
+                str(p["product_id"]) for m in mappings for p in m.products
+            )
+            # A sku the ledger lists but the product no longer has stays listed: only the
+            # product event that makes it not live may drop it (the load never does).
+            previous = await self.ledger.skus_of(m.product_id for m in mappings)
         for mapping in mappings:
             counts: Counter[str] = Counter()
             for skipped in mapping.skipped:

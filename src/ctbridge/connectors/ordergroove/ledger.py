@@ -6,7 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ctbridge.connectors.ordergroove.product_mapping import catalogue_fingerprint
+from ctbridge.connectors.ordergroove.product_mapping import (
+    catalogue_fingerprint,
+    fingerprint_matches,
+)
 
 ACCEPTED = "ordergroove.ledger"
 PRODUCT_SKUS = "ordergroove.product-skus"
@@ -17,6 +20,10 @@ class StateStore(Protocol):
 
     async def put_many(self, namespace: str, items: Mapping[str, Any]) -> None: ...
 
+    async def holds_any(self, namespace: str) -> bool: ...
+
+    async def put_in_namespaces(self, items: Mapping[str, Mapping[str, Any]]) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
@@ -26,9 +33,7 @@ class Accepted:
     live: bool | None
 
     def matches(self, product: Mapping[str, Any]) -> bool:
-        return self.fingerprint == catalogue_fingerprint(product) and self.live == product.get(
-            "live"
-        )
+        return self.live == product.get("live") and fingerprint_matches(self.fingerprint, product)
 
 
 class SyncLedger:
@@ -42,6 +47,10 @@ class SyncLedger:
     def __init__(self, state: StateStore) -> None:
         self.state = state
 
+    async def is_empty(self) -> bool:
+        """True before Ordergroove ever accepted anything (a first load needs no lookups)."""
+        return not await self.state.holds_any(ACCEPTED)
+
     async def accepted(self, skus: Iterable[str]) -> dict[str, Accepted]:
         found = await self.state.get_many(ACCEPTED, skus)
         return {
@@ -49,16 +58,32 @@ class SyncLedger:
             for sku, value in found.items()
         }
 
-    async def record_products(self, products: Iterable[Mapping[str, Any]]) -> None:
-        """Full payloads Ordergroove accepted."""
-        entries = {
-            str(p["product_id"]): {
-                "fingerprint": catalogue_fingerprint(p),
-                "live": p.get("live"),
-            }
+    @staticmethod
+    def entries(products: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The ledger entries of full payloads Ordergroove accepted (computed ahead of the
+        write by a load, so its last write has only rows left to store)."""
+        return {
+            str(p["product_id"]): {"fingerprint": catalogue_fingerprint(p), "live": p.get("live")}
             for p in products
         }
-        await self.state.put_many(ACCEPTED, entries)
+
+    async def record_products(
+        self,
+        products: Iterable[Mapping[str, Any]],
+        skus_by_product: Mapping[str, list[str]] | None = None,
+    ) -> None:
+        """Full payloads Ordergroove accepted, and (in the same transaction) the skus of
+        products now wholly answered for."""
+        await self.record_entries(self.entries(products), skus_by_product)
+
+    async def record_entries(
+        self,
+        entries: Mapping[str, Mapping[str, Any]],
+        skus_by_product: Mapping[str, list[str]] | None = None,
+    ) -> None:
+        await self.state.put_in_namespaces(
+            {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
+        )
 
     async def record_stock(self, live_by_sku: Mapping[str, bool]) -> None:
         """Partial `live` updates Ordergroove accepted; the catalogue fingerprint is kept."""

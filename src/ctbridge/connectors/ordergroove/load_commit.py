@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +19,8 @@ class LoadCommitter:
 
     Batches finish faster than the store can take one write per batch, so requests coalesce:
     `request()` returns at once and one background writer catches up with everything accepted
-    so far. A crash can lose the latest ledger entries or leave the checkpoint behind; both are
+    so far, at most once per `interval_seconds` (each write is a few transactions; a 10k load
+    made dozens of them); `flush()` writes at once. A crash can lose the latest ledger entries or leave the checkpoint behind; both are
     safe (an unknown sku goes through create, whose duplicate answer routes it to update; a
     resumed load re-sends a few batches through update), never the other way round.
     """
@@ -33,7 +35,10 @@ class LoadCommitter:
         earlier: Counter[str],
         products_before: int,
         total: int | None,
+        interval_seconds: float = 0.1,
     ) -> None:
+        self.interval = interval_seconds
+        self._hurry = asyncio.Event()
         self.ctx = ctx
         self.ledger = ledger
         self.frontier = frontier
@@ -41,7 +46,7 @@ class LoadCommitter:
         self.products_before = products_before
         self.total = total
         self._saved = after_id
-        self._accepted: list[Mapping[str, Any]] = []
+        self._accepted: dict[str, Mapping[str, Any]] = {}
         self._dirty = False
         self._writer: asyncio.Task[None] | None = None
 
@@ -49,7 +54,7 @@ class LoadCommitter:
         self.total = total
 
     def accepted(self, products: list[Mapping[str, Any]]) -> None:
-        self._accepted.extend(products)
+        self._accepted.update(self.ledger.entries(products))
 
     def request(self) -> None:
         """Asks for everything known now to be written soon (never waits)."""
@@ -59,6 +64,7 @@ class LoadCommitter:
 
     async def flush(self) -> None:
         """Writes everything known now and waits for it (end of the load, or its failure)."""
+        self._hurry.set()
         if self._writer is not None:
             await asyncio.gather(self._writer, return_exceptions=True)
         self._dirty = True
@@ -67,29 +73,31 @@ class LoadCommitter:
     async def _write_until_clean(self) -> None:
         while self._dirty:
             self._dirty = False
-            self.frontier.advance()
-            accepted, self._accepted = self._accepted, []
-            try:
-                await self.ledger.record_products(accepted)
-            except BaseException:
-                self._accepted[:0] = accepted
-                raise
-            skus = self.frontier.take_committed_skus()
-            try:
-                await self.ledger.record_skus(skus)
-            except BaseException:
-                self.frontier.restore_committed_skus(skus)
-                raise
-            if self.frontier.last_committed == self._saved:
-                continue
-            done = self.products_before + self.frontier.committed_products
-            await self.ctx.save_checkpoint(
-                {
-                    "after_id": self.frontier.last_committed,
-                    "counts": dict(self.earlier + self.frontier.committed),
-                    "products": done,
-                }
-            )
-            self._saved = self.frontier.last_committed
-            sent = self.ctx.report.counts.get("sent", 0)
-            await self.ctx.progress(done, self.total, f"{sent} sent")
+            await self._write()
+            if self._dirty and not self._hurry.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._hurry.wait(), self.interval)
+
+    async def _write(self) -> None:
+        self.frontier.advance()
+        accepted, self._accepted = self._accepted, {}
+        skus = self.frontier.take_committed_skus()
+        try:
+            await self.ledger.record_entries(accepted, skus)
+        except BaseException:
+            self._accepted = {**accepted, **self._accepted}
+            self.frontier.restore_committed_skus(skus)
+            raise
+        if self.frontier.last_committed == self._saved:
+            return
+        done = self.products_before + self.frontier.committed_products
+        await self.ctx.save_checkpoint(
+            {
+                "after_id": self.frontier.last_committed,
+                "counts": dict(self.earlier + self.frontier.committed),
+                "products": done,
+            }
+        )
+        self._saved = self.frontier.last_committed
+        sent = self.ctx.report.counts.get("sent", 0)
+        await self.ctx.progress(done, self.total, f"{sent} sent")

@@ -18,6 +18,7 @@ from ctbridge.connectors.ordergroove.pricing import (
     price_amount,
     select_price,
 )
+from ctbridge.http import json_body
 
 OrdergrooveProduct = dict[str, Any]
 
@@ -181,11 +182,26 @@ def find_variant(projection: Mapping[str, Any], sku: str) -> Mapping[str, Any] |
     return next((v for v in variants_of(projection) if v.get("sku") == sku), None)
 
 
+FINGERPRINT_FORMAT = "v2:"
+
+
 def catalogue_fingerprint(product: Mapping[str, Any]) -> str:
     """A hash of everything sent except `live`, which stock updates change on their own."""
+    fields = {k: v for k, v in product.items() if k != "live"}
+    digest = hashlib.blake2b(json_body.encode(fields, sort_keys=True), digest_size=16)
+    return FINGERPRINT_FORMAT + digest.hexdigest()
+
+
+def fingerprint_matches(fingerprint: str | None, product: Mapping[str, Any]) -> bool:
+    """Whether a ledger's fingerprint is this product's; ledgers written before the current
+    format (stdlib JSON, sha256) are still read, so an upgrade re-sends nothing."""
+    if fingerprint is None:
+        return False
+    if fingerprint.startswith(FINGERPRINT_FORMAT):
+        return fingerprint == catalogue_fingerprint(product)
     fields = {k: v for k, v in sorted(product.items()) if k != "live"}
     text = json.dumps(fields, sort_keys=True, default=lambda v: format(v, "f"))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return fingerprint == hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def stock_update(sku: str, live: bool) -> OrdergrooveProduct:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ctbridge.engine.jobs import JobBusy
+from ctbridge.http.tls import shared_tls_context
 from ctbridge.settings import EngineSettings
 
 LOAD_JOB = "ordergroove.load-products"
@@ -37,7 +38,10 @@ class ProjectTokenVerifier:
     ) -> None:
         self.project_key = project_key
         self._http = httpx.AsyncClient(
-            base_url=api_base.rstrip("/"), timeout=timeout, transport=transport
+            verify=shared_tls_context(),
+            base_url=api_base.rstrip("/"),
+            timeout=timeout,
+            transport=transport,
         )
 
     async def verify(self, token: str) -> bool:

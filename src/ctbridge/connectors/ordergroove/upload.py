@@ -74,8 +74,10 @@ class UploadPipeline:
     async def add(self, product: Mapping[str, Any], *, tag: Any, known: bool) -> None:
         """Queues one product; sends a batch (waiting for a free slot) when one is full."""
         self._raise_if_failed()
-        self._queues["update" if known else "create"].append(_Item(product, tag))
-        await self._send_full_batches()
+        queue = self._queues["update" if known else "create"]
+        queue.append(_Item(product, tag))
+        if len(queue) >= self.batch_size:
+            await self._send_full_batches()
 
     async def finish(self) -> None:
         """Sends what is left, including fallbacks, and waits until every item is resolved."""
@@ -139,14 +141,15 @@ class UploadPipeline:
             accepted: list[Mapping[str, Any]] = []
             resolutions: list[Resolution] = []
             for item, result in zip(batch, results, strict=True):
-                item.tried.append(f"{endpoint} {result.status}")
-                fallback = _fallback(endpoint, result, item)
                 if result.ok:
                     accepted.append(item.product)
                     resolutions.append(
                         Resolution(result.product_id, item.tag, "sent", product=item.product)
                     )
-                elif fallback is not None:
+                    continue
+                item.tried.append(f"{endpoint} {result.status}")
+                fallback = _fallback(endpoint, result, item)
+                if fallback is not None:
                     self._queues[fallback].append(item)
                 else:
                     resolutions.append(

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from ctbridge.engine.message import Message
 from ctbridge.errors import Permanent, Retryable
+from ctbridge.http.tls import shared_tls_context
 from ctbridge.web.body_limit import BodyTooLarge, read_bounded
 
 if TYPE_CHECKING:
@@ -99,7 +100,9 @@ class ExternalWebhookSender:
         self.urls = dict(urls)
         self._secret = secret.encode() if secret else None
         self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), transport=transport
+            verify=shared_tls_context(),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            transport=transport,
         )
 
     async def send(self, name: str, payload: Any, *, idempotency_key: str | None = None) -> int:

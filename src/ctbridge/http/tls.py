@@ -1,0 +1,23 @@
+"""One TLS context shared by every client, built on first use.
+
+httpx builds a fresh context for each client, and each build loads the whole CA bundle (tens of
+milliseconds of CPU); clients made per job or per run paid that every time. The context is
+httpx's own default (certifi's bundle, `SSL_CERT_FILE` / `SSL_CERT_DIR` honoured), built once.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+
+import httpx
+
+
+@functools.cache
+def shared_tls_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+def transport(**options: object) -> httpx.AsyncHTTPTransport:
+    """An httpx transport that verifies certificates with the shared context."""
+    return httpx.AsyncHTTPTransport(verify=shared_tls_context(), **options)  # type: ignore[arg-type]
