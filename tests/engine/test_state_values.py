@@ -47,7 +47,7 @@ async def test_a_big_write_reads_back_exactly_on_both_databases(database_url):
         }
         items["nested"] = {"list": [1, "two", None], "text": "line\nbreak\\"}
         await state.put_many("ns", items)
-        await state.put_many("ns", {"sku-0-\"quoted\"-grüße": {"live": False}})
+        await state.put_many("ns", {'sku-0-"quoted"-grüße': {"live": False}})
         found = await state.get_many("ns", items)
         assert found == {**items, 'sku-0-"quoted"-grüße': {"live": False}}
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+import orjson
 import structlog
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +24,7 @@ from ctbridge.engine.tables import kv_state, metadata
 
 log = structlog.get_logger("ctbridge.store")
 PROBE_NAMESPACE = "ctbridge.store-probe"
+_LONG_INTEGER = re.compile(r"[0-9]{20}")
 
 
 class StoreLost(Exception):
@@ -192,4 +195,15 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """The stored JSON's value, read with orjson (the worker reads every task's payload, and
+    the stdlib costs several times more), through the stdlib where orjson would read it
+    differently: an integer beyond 64 bits (orjson reads a float) or NaN/Infinity, which the
+    stdlib writes and orjson refuses."""
+    if text is None:
+        return None
+    if _LONG_INTEGER.search(text):
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
