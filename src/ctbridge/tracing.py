@@ -100,7 +100,11 @@ def current_context() -> str | None:
 @contextlib.contextmanager
 def continued(stored: str | None, name: str, attributes: Mapping[str, Any]) -> Iterator[Any]:
     """A span `name` that continues the trace whose context `stored` holds (a new trace when
-    there is none, or when it cannot be read)."""
+    there is none, or when it cannot be read). Called for every task: while traces are off it
+    yields the API's non-recording span without looking up a tracer."""
+    if not _configured:
+        yield trace.INVALID_SPAN
+        return
     parent = None
     if stored:
         with contextlib.suppress(ValueError, TypeError):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from ctbridge.commercetools.messages import IgnoredDelivery, MalformedDelivery, parse_delivery
+from ctbridge.commercetools.messages import (
+    UNPARSED,
+    IgnoredDelivery,
+    MalformedDelivery,
+    parse_delivery,
+)
 from ctbridge.engine import metrics
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter, UnstorableMessage
@@ -34,9 +40,12 @@ class DeliveryIntake:
         self.inbox = inbox
         self.writer = writer
 
-    async def accept(self, body: bytes, headers: Mapping[str, str] | None = None) -> IntakeResult:
+    async def accept(
+        self, body: bytes, headers: Mapping[str, str] | None = None, *, parsed: Any = UNPARSED
+    ) -> IntakeResult:
+        """`parsed`: the body's JSON value, when the caller has read it already."""
         try:
-            message = parse_delivery(body, headers)
+            message = parse_delivery(body, headers, parsed=parsed)
         except IgnoredDelivery as ignored:
             metrics.REJECTED.labels(SOURCE, "ignored").inc()
             return IntakeResult("ignored", ignored.reason)

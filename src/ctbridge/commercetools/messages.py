@@ -34,13 +34,20 @@ class IgnoredDelivery(Exception):
         self.reason = reason
 
 
-def parse_delivery(body: bytes | str, headers: Mapping[str, str] | None = None) -> Message:
+# `parse_delivery(parsed=...)` not given: the body is read there (None would be JSON `null`).
+UNPARSED: Any = object()
+
+
+def parse_delivery(
+    body: bytes | str, headers: Mapping[str, str] | None = None, *, parsed: Any = UNPARSED
+) -> Message:
     """Accepts a Google Pub/Sub push envelope (base64 `message.data`), an SNS notification (the
     message in `Message`), an EventBridge event (in `detail`), an Event Grid event (in `data`), a
     CloudEvents event (structured, or binary with `ce-*` headers; the message in `data`) or a
     plain Platform-format message, and returns the message. Raises MalformedDelivery or
-    IgnoredDelivery. Authenticity (e.g. an SNS signature) is the transport's job, not this one's."""
-    document = _json(body, "body")
+    IgnoredDelivery. Authenticity (e.g. an SNS signature) is the transport's job, not this one's.
+    `parsed` is the body's JSON value when the caller has read it already (not read again)."""
+    document = _json(body, "body") if parsed is UNPARSED else parsed
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     if "ce-specversion" in lowered:
         return to_message(document)

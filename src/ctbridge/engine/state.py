@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -12,7 +11,7 @@ import orjson
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctbridge.engine.store import Store
+from ctbridge.engine.store import Store, loads
 from ctbridge.engine.tables import kv_state
 
 CHUNK = 500
@@ -25,7 +24,6 @@ _SQLITE_UPSERT_FROM_JSON = text(
     "ON CONFLICT (namespace, key) DO UPDATE SET "
     "value = excluded.value, updated_at = excluded.updated_at"
 )
-_LONG_INTEGER = re.compile(r"[0-9]{20}")
 _ENCODING = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
@@ -53,12 +51,7 @@ def _rows_as_json(rows: Mapping[str, str]) -> str | None:
 
 
 def decode_value(text: str) -> Any:
-    if _LONG_INTEGER.search(text):  # orjson reads an integer beyond 64 bits as a float
-        return json.loads(text)
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # NaN, which only the stdlib encoder writes
-        return json.loads(text)
+    return loads(text)
 
 
 class KeyValueStore:

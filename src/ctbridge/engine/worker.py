@@ -251,7 +251,6 @@ class Worker:
     async def _process(self, task: ClaimedTask) -> TaskResult:
         message = task.message
         handler = self.runtime.registry.handler(task.connector, message.type)
-        bound = log.bind(message_id=message.id, type=message.type, connector=task.connector)
         if handler is None:
             return TaskResult(task, Status.SKIPPED, "no handler for this message type")
         async with self._semaphore:
@@ -265,13 +264,13 @@ class Worker:
                 with span:
                     outcome = await handler(message)
             except Permanent as error:
-                bound.warning("permanent failure", reason=error.reason)
+                _task_log(task).warning("permanent failure", reason=error.reason)
                 return TaskResult(task, Status.DEAD, f"permanent: {error.reason}")
             except Retryable as error:
-                return self._retry(task, f"retryable: {error.reason}", error.retry_after, bound)
+                return self._retry(task, f"retryable: {error.reason}", error.retry_after)
             except Exception as error:  # an unexpected bug in a handler must not lose the message
-                bound.exception("handler crashed")
-                return self._retry(task, f"error: {type(error).__name__}: {error}", None, bound)
+                _task_log(task).exception("handler crashed")
+                return self._retry(task, f"error: {type(error).__name__}: {error}", None)
             finally:
                 metrics.HANDLER_SECONDS.labels(task.connector, message.type).observe(
                     time.perf_counter() - started
@@ -282,10 +281,9 @@ class Worker:
             task, Status.DONE, outcome.detail if isinstance(outcome, Outcome) else None
         )
 
-    def _retry(
-        self, task: ClaimedTask, reason: str, retry_after: float | None, bound: Any
-    ) -> TaskResult:
+    def _retry(self, task: ClaimedTask, reason: str, retry_after: float | None) -> TaskResult:
         result = self.queue.failed(task, reason, retry_after)
+        bound = _task_log(task)
         if result.status == Status.DEAD:
             bound.warning("attempts exhausted", attempts=task.attempts, reason=reason)
         else:
@@ -310,6 +308,13 @@ class Worker:
     async def release(self) -> int:
         """Returns this worker's running tasks to the queue (graceful shutdown)."""
         return await self.queue.release()
+
+
+def _task_log(task: ClaimedTask) -> Any:
+    """The log bound to `task`'s message: bound only when there is something to say, since
+    binding costs more than most handlers when done for every task."""
+    message = task.message
+    return log.bind(message_id=message.id, type=message.type, connector=task.connector)
 
 
 def _describe(error: BaseException) -> str:

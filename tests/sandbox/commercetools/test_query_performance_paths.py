@@ -99,9 +99,19 @@ NOT_KEYSET_SHAPED = [
     ([], ['id > "{c}"'], {"limit": ["10"]}),
     ([], ["quantityOnStock >= 16"], {"withTotal": ["false"]}),
 ]
+# Narrowed to the ids a top-level `id in` / `id =` names, in the table's own order.
+NAMED_IDS = [
+    ([], ['id in ("{c}", "no-such-id")'], {}),
+    ([], ['id in ("{c}") and quantityOnStock > 3'], {"withTotal": ["true"]}),
+    ([], ['id = "{c}"', 'id in ("{c}")'], {}),
+    (["sku desc"], ['id in ("{c}", "x") or sku in ("SKU-0003", "SKU-0005")'], {}),
+    ([], ['id not in ("{c}")'], {"limit": ["50"]}),
+    ([], ['id in ("2020-01-01", "{c}")'], {}),
+    (["quantityOnStock asc"], ['sku in ("SKU-0001", "SKU-0002", "SKU-0290")'], {}),
+]
 
 
-@pytest.mark.parametrize(("sort", "where", "extra"), KEYSET_SHAPES + NOT_KEYSET_SHAPED)
+@pytest.mark.parametrize(("sort", "where", "extra"), KEYSET_SHAPES + NOT_KEYSET_SHAPED + NAMED_IDS)
 @pytest.mark.parametrize("with_total", ["true", "false"])
 def test_fast_path_and_general_path_give_identical_pages(
     stock: CommercetoolsEmulator,
@@ -273,3 +283,11 @@ SORT_ROWS = [
 def test_key_sort_orders_rows_like_the_comparator(sort: list[str]) -> None:
     query = parse_query({"sort": sort, "limit": ["500"]})
     assert run_query(query, SORT_ROWS) == reference_page(query, SORT_ROWS)
+
+
+def test_query_naming_ids_gives_them_in_the_tables_order(stock: CommercetoolsEmulator) -> None:
+    listing = stock.store.all("inventory-entry")
+    wanted = [entry["id"] for entry in listing[::-29]]
+    quoted = ", ".join(f'"{entry_id}"' for entry_id in wanted)
+    page = run_query(parse_query({"where": [f"id in ({quoted})"], "limit": ["500"]}), listing)
+    assert [entry["id"] for entry in page["results"]] == wanted[::-1]

@@ -43,6 +43,11 @@ class PushIntake:
             allow_loopback=settings.sns_allow_loopback,
         )
 
+    @property
+    def requires_credentials(self) -> bool:
+        """Whether `allows` checks anything (CTBRIDGE_EVENTS_TOKEN, OIDC or an Event Grid key)."""
+        return self.authenticator.required
+
     async def allows(self, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
         return await self.authenticator.allows(headers, query)
 
@@ -60,7 +65,9 @@ class PushIntake:
             )
         if isinstance(document, list) and 0 < len(document) <= MAX_BATCH:
             return await self._batch(document, headers)
-        return await self.intake.accept(body, headers)
+        if document is None:  # not JSON (or `null`): the intake says why it is unusable
+            return await self.intake.accept(body, headers)
+        return await self.intake.accept(body, headers, parsed=document)
 
     async def _sns(
         self, document: dict[str, Any], body: bytes, headers: Mapping[str, str]

@@ -8,6 +8,7 @@ from typing import Any
 
 from ctbridge.sandbox.commercetools.predicates import (
     Comparison,
+    Membership,
     Predicate,
     conjuncts,
     is_plain_text,
@@ -42,3 +43,22 @@ def id_range(predicates: Sequence[Predicate], by_id: Sequence[dict[str, Any]]) -
                 find = bisect.bisect_left if op == "<" else bisect.bisect_right
                 high = min(high, find(by_id, bound, key=_resource_id))
     return range(low, max(low, high))
+
+
+def named_ids(predicates: Sequence[Predicate]) -> frozenset[str] | None:
+    """The only ids a resource matching `predicates` can have, when top-level ANDed
+    `id = "text"` or `id in ("text", ...)` name them; None when nothing does."""
+    named: frozenset[str] | None = None
+    for predicate in predicates:
+        for part in conjuncts(predicate):
+            if isinstance(part, Comparison) and part.path == ID_PATH and part.op == "=":
+                values: tuple[Any, ...] = (part.operand,)
+            elif isinstance(part, Membership) and part.path == ID_PATH:
+                values = part.values
+            else:
+                continue
+            if not all(is_plain_text(value) for value in values):
+                continue
+            ids = frozenset(values)
+            named = ids if named is None else named & ids
+    return named

@@ -108,6 +108,18 @@ class Conjunction:
         return all(part(resource) for part in self.parts)
 
 
+@dataclass(frozen=True)
+class Membership:
+    """`path in (values)`, inspectable so a query can narrow its rows to the ids it names."""
+
+    path: tuple[str, ...]
+    values: tuple[Any, ...]
+    test: Predicate
+
+    def __call__(self, resource: Any) -> bool:
+        return self.test(resource)
+
+
 def conjuncts(predicate: Predicate) -> list[Predicate]:
     """The parts `predicate` ANDs at its top level (itself when it is no conjunction)."""
     if isinstance(predicate, Conjunction):
@@ -192,11 +204,10 @@ class _Parser:
             return Comparison(tuple(path), token.text, operand, test)
         if token.kind == "keyword" and token.text == "in":
             values = self.operand_list()
-            return _on_path(path, lambda value: any(_equal(value, item) for item in values))
+            return Membership(tuple(path), tuple(values), _on_path(path, _member_of(values)))
         if token.kind == "keyword" and token.text == "not":
             self.expect("keyword", "in")
-            values = self.operand_list()
-            inside = _on_path(path, lambda value: any(_equal(value, item) for item in values))
+            inside = _on_path(path, _member_of(self.operand_list()))
             return lambda resource: not inside(resource)
         if token.kind == "keyword" and token.text == "is":
             negated = self.accept("keyword", "not")
@@ -312,6 +323,19 @@ def _comparison(op: str, operand: Any) -> Callable[[Any], bool]:
         }[op]
 
     return ordered
+
+
+def _member_of(values: list[Any]) -> Callable[[Any], bool]:
+    """`value in values` with `_equal`'s rules; a text value that is no date equals exactly the
+    same text (see `_comparable`), so it is looked up in a set instead of compared one by one."""
+    texts = frozenset(item for item in values if isinstance(item, str))
+
+    def member(value: Any) -> bool:
+        if is_plain_text(value):
+            return value in texts
+        return any(_equal(value, item) for item in values)
+
+    return member
 
 
 def _equal(value: Any, operand: Any) -> bool:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ctbridge.sandbox.commercetools.errors import invalid_input
-from ctbridge.sandbox.commercetools.keyset import id_range
+from ctbridge.sandbox.commercetools.keyset import id_range, named_ids
 from ctbridge.sandbox.commercetools.predicates import (
     Predicate,
     PredicateError,
@@ -82,6 +82,10 @@ def run_query(query: Query, resources: Iterable[dict[str, Any]]) -> dict[str, An
             by_id[index] for index in (reversed(stretch) if descending else stretch)
         )
         return _page(query, ordered)
+    ids = named_ids(query.predicates)
+    if ids is not None:
+        # Only the named ids can match: the rest are passed over without running predicates.
+        resources = [r for r in resources if r.get("id") in ids]
     if not query.sort:
         return _page(query, resources)
     selected = [r for r in resources if matches_all(query.predicates, r)]
