@@ -91,7 +91,13 @@ class StockSync:
         )
         since = None if full_due else int(checkpoint["watermark"])
         started = time.perf_counter()
-        snapshot = await self._read(since)
+        # commercetools is read while NewStore is: its first pages wait for the feed's ATP.
+        reconciler.start(full_scan=since is None)
+        try:
+            snapshot = await self._read(since)
+        except BaseException:
+            await reconciler.close()
+            raise
         mode = "full" if snapshot.complete or snapshot.watermark is None else "incremental"
         phases = {"read_newstore": time.perf_counter() - started}
         if snapshot.rows >= PROGRESS_ROWS:
