@@ -79,7 +79,8 @@ class StockSync:
             ctx.report.count("newstore_unavailable_ms", round(watch.total_seconds() * 1000))
 
     async def _run(self, ctx: JobContext) -> None:
-        checkpoint = await ctx.checkpoint() or {}
+        # Only the export keeps a watermark; a read of stocked products is always full.
+        checkpoint = (await ctx.checkpoint() if self.export_usable else None) or {}
         now = time.time()
         full_due = (
             str(ctx.params.get("full", "")).lower() in ("1", "true", "yes")
