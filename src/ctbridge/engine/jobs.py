@@ -106,8 +106,8 @@ class JobRunner:
         takeover: bool = False,
     ) -> JobRun:
         run_id, merged, started_at = await self._open_run(name, params, trigger, takeover)
-        await self.execute(name, run_id, merged, started_at)
-        return await self.get(run_id)
+        recorded = await self.execute(name, run_id, merged, started_at)
+        return recorded or await self.get(run_id)
 
     async def start(
         self,
@@ -174,9 +174,10 @@ class JobRunner:
 
     async def execute(
         self, name: str, run_id: int, params: dict[str, Any], started_at: float
-    ) -> None:
+    ) -> JobRun | None:
         """Runs the job while keeping its lease; records how it ended even if the store fails
-        at that moment. A run that loses its lease is stopped and recorded as `lost`."""
+        at that moment, and returns the run as recorded (None when it could not be recorded).
+        A run that loses its lease is stopped and recorded as `lost`."""
         spec = self.spec(name)
         report = RunReport()
         context = JobContext(
@@ -198,6 +199,7 @@ class JobRunner:
         bound = log.bind(job=name, run_id=run_id)
         bound.info("job started", params=params)
         status, error, interrupted = "succeeded", None, False
+        recorded = None
         try:
             await job
         except asyncio.CancelledError:
@@ -223,11 +225,14 @@ class JobRunner:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-            await asyncio.shield(self._record_outcome(name, run_id, status, error, report, spec))
+            recorded = await asyncio.shield(
+                self._record_outcome(name, run_id, status, error, report, spec)
+            )
             metrics.JOB_RUNS.labels(name, status).inc()
             bound.info("job finished", status=status, counts=dict(report.counts))
         if interrupted:
             raise asyncio.CancelledError
+        return recorded
 
     async def _run_job(
         self, spec: JobSpec, context: JobContext, name: str, run_id: int, restart: bool
@@ -264,11 +269,10 @@ class JobRunner:
         error: str | None,
         report: RunReport,
         spec: JobSpec,
-    ) -> None:
+    ) -> JobRun | None:
         for attempt in range(RECORD_ATTEMPTS):
             try:
-                await self._finish(name, run_id, status, error, report, spec)
-                return
+                return await self._finish(name, run_id, status, error, report, spec)
             except Exception as failure:
                 if attempt == 0:
                     log.warning(
@@ -279,6 +283,7 @@ class JobRunner:
                     )
                 await asyncio.sleep(min(0.1 * 2**attempt, self.leases.timing.renew_every))
         log.error("job outcome could not be recorded", job=name, run_id=run_id, status=status)
+        return None
 
     async def _finish(
         self,
@@ -288,23 +293,28 @@ class JobRunner:
         error: str | None,
         report: RunReport,
         spec: JobSpec,
-    ) -> None:
+    ) -> JobRun | None:
+        """Records the outcome and returns the run as recorded (read back in the same write)."""
         async with self.store.begin() as conn:
             if status == "succeeded" and spec.resumable:
                 with contextlib.suppress(LeaseLost):  # a run that took over owns it now
                     await self.leases.check(conn, name, run_id)
                     await self.runtime.state.remove(conn, CHECKPOINTS, name)
-            await conn.execute(
-                update(job_runs)
-                .where(job_runs.c.id == run_id)
-                .values(
-                    status=status,
-                    finished_at=self.clock(),
-                    error=error,
-                    report=dumps(report.as_dict()),
+            row = (
+                await conn.execute(
+                    update(job_runs)
+                    .where(job_runs.c.id == run_id)
+                    .values(
+                        status=status,
+                        finished_at=self.clock(),
+                        error=error,
+                        report=dumps(report.as_dict()),
+                    )
+                    .returning(*job_runs.c)
                 )
-            )
+            ).first()
             await self.leases.release(conn, name, run_id)
+        return None if row is None else JobRun.from_row(row)
 
     async def _progress(
         self, run_id: int, done: int, total: int | None, note: str, report: RunReport

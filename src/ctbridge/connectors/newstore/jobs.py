@@ -79,7 +79,8 @@ class StockSync:
             ctx.report.count("newstore_unavailable_ms", round(watch.total_seconds() * 1000))
 
     async def _run(self, ctx: JobContext) -> None:
-        checkpoint = await ctx.checkpoint() or {}
+        # Only the export keeps a watermark; a read of stocked products is always full.
+        checkpoint = (await ctx.checkpoint() if self.export_usable else None) or {}
         now = time.time()
         full_due = (
             str(ctx.params.get("full", "")).lower() in ("1", "true", "yes")
@@ -91,7 +92,13 @@ class StockSync:
         )
         since = None if full_due else int(checkpoint["watermark"])
         started = time.perf_counter()
-        snapshot = await self._read(since)
+        # commercetools is read while NewStore is: its first pages wait for the feed's ATP.
+        reconciler.start(full_scan=since is None)
+        try:
+            snapshot = await self._read(since)
+        except BaseException:
+            await reconciler.close()
+            raise
         mode = "full" if snapshot.complete or snapshot.watermark is None else "incremental"
         phases = {"read_newstore": time.perf_counter() - started}
         if snapshot.rows >= PROGRESS_ROWS:

@@ -1,17 +1,18 @@
 """Reconciles commercetools inventory with NewStore ATP: stream, compare, write what changed.
 
-A full run reads the NewStore feed into one ATP per sku (a compact map), then streams the
-commercetools entries in one keyset scan — one call per 500 entries, the reference's one read
-(composable-com/ct-connect-newstore job/src/utils/getAll.collection.ts) at 5× its page size —
-keeping of each page only the entries that differ (their id, version and quantities), then
-writes those with bounded concurrency: neither the feed's rows nor the entries are held whole.
+A full run reads the NewStore feed into one ATP per sku (a compact map) while the first pages of
+commercetools entries are already being read, then streams the entries in one keyset scan — one
+call per 500 entries, the reference's one read (composable-com/ct-connect-newstore
+job/src/utils/getAll.collection.ts) at 5× its page size — a few pages ahead of the compare, and
+hands each entry that differs (its id, version and quantities) to bounded concurrent writers as
+soon as it is found: neither the feed's rows nor the entries nor the changes are held whole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,9 @@ import structlog
 from ctbridge.commercetools.errors import ConcurrentModification, InvalidInput
 from ctbridge.connectors.newstore.client import NewStoreClient
 from ctbridge.connectors.newstore.inventory_plan import is_current, quantity_actions
+from ctbridge.connectors.newstore.read_ahead import ReadAhead
 from ctbridge.connectors.newstore.stock_aggregation import StockAggregate, StockKey, export_totals
+from ctbridge.connectors.newstore.write_queue import WriteQueue
 from ctbridge.engine.report import RunReport
 from ctbridge.errors import Permanent, Retryable
 
@@ -34,6 +37,8 @@ OUTCOMES = ("updated", "created", "zeroed", "unchanged", "not_found", "failed")
 SKU_BATCH = 100
 PROGRESS_EVERY = 1000
 PAGE_SIZE = 500
+# Pages of entries read ahead of the compare: the scan goes on while the writers catch up.
+SCAN_AHEAD = 2
 # What a write needs of an entry; the rest of a changed entry is not kept.
 ENTRY_FIELDS = ("id", "version", "sku", "supplyChannel", "quantityOnStock", "availableQuantity")
 
@@ -125,64 +130,90 @@ class InventoryReconciler:
         self.phase_seconds: dict[str, float] = {}
         self._channel_ids: dict[str, str] = {}
         self._channel_keys: dict[str, str] = {}
+        self._channels_task: asyncio.Task[None] | None = None
+        self._scan: ReadAhead[list[dict[str, Any]]] | None = None
+        self._found = 0  # entries found to differ
+        self._done = 0  # writes finished
+        self._total: int | None = None  # writes in all, once the compare has finished
+
+    def start(self, *, full_scan: bool) -> None:
+        """Starts what does not depend on NewStore, to overlap its read: resolving the supply
+        channels and, when a full scan is expected, reading the first pages of entries."""
+        if self._channels_task is None:
+            self._channels_task = asyncio.create_task(self._resolve_channels())
+        if full_scan and self._scan is None:
+            self._scan = ReadAhead(self._entries_in_scope(), ahead=SCAN_AHEAD)
+
+    async def close(self) -> None:
+        """Stops reading ahead (the run failed, or only an incremental compare was needed)."""
+        if self._scan is not None:
+            await self._scan.aclose()
+            self._scan = None
+        if self._channels_task is not None and not self._channels_task.done():
+            self._channels_task.cancel()
+        if self._channels_task is not None:
+            await asyncio.gather(self._channels_task, return_exceptions=True)
 
     async def run(self, snapshot: StockSnapshot) -> None:
+        """Compares and writes at once: each change is handed to the writers when found."""
         for outcome in OUTCOMES:
             self.report.count(outcome, 0)
         started = time.perf_counter()
-        await self._resolve_channels()
-        changes: list[tuple[dict[str, Any], int, str]] = []
-        if snapshot.complete:
-            missing = await self._compare_all(snapshot.atp, changes)
-        else:
-            missing = await self._compare_some(snapshot.atp, changes)
-        creates = await self._creatable(missing)
-        self.phase_seconds["compare"] = time.perf_counter() - started
-        started = time.perf_counter()
-        total = len(changes) + len(creates)
-        # Progress is a store write: only worth it for runs long enough to be watched.
-        watched = self.progress if total >= PROGRESS_EVERY else None
-        if watched:
-            await watched(0, total, f"{len(changes)} to update, {len(creates)} to create")
-        jobs: list[Callable[[], Awaitable[None]]] = [
-            (lambda e=entry, a=atp, o=outcome: self._set(e, a, o))
-            for entry, atp, outcome in changes
-        ]
-        jobs += [(lambda k=key: self._create(k, snapshot.atp[k])) for key in creates]
-        done = 0
-
-        async def tracked(job: Callable[[], Awaitable[None]]) -> None:
-            nonlocal done
-            await job()
-            done += 1
-            if watched and done % PROGRESS_EVERY == 0:
-                await watched(done, total, "writing")
-
-        await self._run_bounded([(lambda j=job: tracked(j)) for job in jobs])
+        try:
+            self.start(full_scan=snapshot.complete)
+            assert self._channels_task is not None
+            await self._channels_task
+            async with WriteQueue(self.settings.stock_concurrency) as writes:
+                if snapshot.complete:
+                    missing = await self._compare_all(snapshot.atp, writes)
+                else:
+                    await self.close()
+                    missing = await self._compare_some(snapshot.atp, writes)
+                creates = await self._creatable(missing)
+                for key in creates:
+                    await self._write(writes, lambda k=key: self._create(k, snapshot.atp[k]))
+                self.phase_seconds["compare"] = time.perf_counter() - started
+                started = time.perf_counter()
+                self._total = self._found + len(creates)
+                if self._total >= PROGRESS_EVERY and self.progress:
+                    await self.progress(
+                        self._done,
+                        self._total,
+                        f"{self._found} to update, {len(creates)} to create",
+                    )
+        finally:
+            await self.close()
         self.phase_seconds["write"] = time.perf_counter() - started
-        if watched:
-            await watched(total, total, "done")
+        if self._total >= PROGRESS_EVERY and self.progress:
+            await self.progress(self._total, self._total, "done")
 
-    async def _compare_all(
-        self, atp: dict[StockKey, int], changes: list[tuple[dict[str, Any], int, str]]
-    ) -> list[StockKey]:
+    async def _write(self, writes: WriteQueue, write: Callable[[], Awaitable[None]]) -> None:
+        async def tracked() -> None:
+            await write()
+            self._done += 1
+            # Progress is a store write: only worth it for runs long enough to be watched.
+            if self.progress and self._done % PROGRESS_EVERY == 0:
+                await self.progress(self._done, self._total, "writing")
+
+        await writes.put(tracked)
+
+    async def _compare_all(self, atp: dict[StockKey, int], writes: WriteQueue) -> list[StockKey]:
         """One keyset scan over every entry in scope; what the feed lacks is zeroed (when
-        configured), what differs is kept for writing. Returns the keys with no entry.
+        configured), what differs is written. Returns the keys with no entry.
 
         `atp` is consumed: each entry takes its key out, so what is left is what is missing.
         """
         zero = self.settings.zero_missing
-        async for page in self.ct.pages("inventory", where=[self._scope()], page_size=PAGE_SIZE):
+        assert self._scan is not None
+        async for page in self._scan:
             for entry in page:
                 wanted = atp.pop(self._key(entry), None)
                 if wanted is None and not zero:
                     continue
-                self._compare(entry, wanted, changes)
+                await self._compare(entry, wanted, writes)
         return list(atp)
 
-    async def _compare_some(
-        self, atp: dict[StockKey, int], changes: list[tuple[dict[str, Any], int, str]]
-    ) -> list[StockKey]:
+    async def _compare_some(self, atp: dict[StockKey, int], writes: WriteQueue) -> list[StockKey]:
         """The entries of the changed skus only (an incremental read)."""
         entries = await self._entries_for(atp)
         missing = []
@@ -191,20 +222,17 @@ class InventoryReconciler:
             if entry is None:
                 missing.append(key)
             else:
-                self._compare(entry, wanted, changes)
+                await self._compare(entry, wanted, writes)
         return missing
 
-    def _compare(
-        self,
-        entry: dict[str, Any],
-        wanted: int | None,
-        changes: list[tuple[dict[str, Any], int, str]],
-    ) -> None:
+    async def _compare(self, entry: dict[str, Any], wanted: int | None, writes: WriteQueue) -> None:
         atp, outcome = (0, "zeroed") if wanted is None else (wanted, "updated")
         if is_current(entry, atp):
             self.report.count("unchanged")
-        else:
-            changes.append(({k: entry[k] for k in ENTRY_FIELDS if k in entry}, atp, outcome))
+            return
+        self._found += 1
+        kept = {k: entry[k] for k in ENTRY_FIELDS if k in entry}
+        await self._write(writes, lambda: self._set(kept, atp, outcome))
 
     # Reading --------------------------------------------------------------------------------
 
@@ -220,6 +248,12 @@ class InventoryReconciler:
         unknown = [k for k in keys if k not in self._channel_ids]
         if unknown:
             raise Permanent(f"NEW_STORE_NODE_CHANNELS names unknown channel keys: {unknown}")
+
+    async def _entries_in_scope(self) -> AsyncIterator[list[dict[str, Any]]]:
+        assert self._channels_task is not None
+        await self._channels_task
+        async for page in self.ct.pages("inventory", where=[self._scope()], page_size=PAGE_SIZE):
+            yield page
 
     def _scope(self) -> str:
         if not self._channel_ids:

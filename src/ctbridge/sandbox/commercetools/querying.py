@@ -75,7 +75,7 @@ def run_query(query: Query, resources: Iterable[dict[str, Any]]) -> dict[str, An
     Otherwise every row is checked and the matches are sorted.
     """
     by_id = getattr(resources, "by_id", None)
-    if _sorted_by_id_only(query.sort) and by_id is not None:
+    if sorted_by_id_only(query.sort) and by_id is not None:
         stretch = id_range(query.predicates, by_id)
         descending = query.sort[0][1]
         ordered: Iterable[dict[str, Any]] = (
@@ -92,7 +92,8 @@ def run_query(query: Query, resources: Iterable[dict[str, Any]]) -> dict[str, An
     return _page(replace(query, predicates=[]), _sorted(selected, query.sort))
 
 
-def _sorted_by_id_only(sort: list[tuple[list[str], bool]]) -> bool:
+def sorted_by_id_only(sort: list[tuple[list[str], bool]]) -> bool:
+    """True when a page is read in id order alone (the keyset paging of bulk reads)."""
     return len(sort) == 1 and sort[0][0] == ["id"]
 
 

@@ -70,6 +70,11 @@ class ResourceStore:
             table = self.table(type_id)
             return Listing(table.values(), list(self._ordered(type_id).rows(table)))
 
+    def in_id_order(self, type_id: str) -> list[dict[str, Any]]:
+        """Every resource of `type_id` sorted by id: the live list, to read under the lock."""
+        with self.lock:
+            return self._ordered(type_id).rows(self.table(type_id))
+
     def generation(self, type_id: str) -> int:
         """How many changes `type_id` has seen; equal generations mean an unchanged table."""
         with self.lock:
