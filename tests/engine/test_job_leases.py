@@ -119,11 +119,16 @@ async def test_a_run_cut_off_from_the_store_stops_itself_and_records_why(databas
             stopped.set()
 
     spec = JobSpec("work", endless)
-    runner = runner_on(database_url, "host-a:1:a", spec, lease_seconds=1.2)
+    # The lease's clock moves only when the test moves it: a loaded machine that stalls the
+    # heartbeat cannot make the deadline pass before a renewal was tried and refused.
+    now = [time.time()]
+    runner = runner_on(database_url, "host-a:1:a", spec, lease_seconds=1.2, clock=lambda: now[0])
     await runner.store.create_schema()
     try:
         run_id, task = await runner.start("demo.work")
         runner.store.down = True
+        await wait_until(lambda: runner.store.refused >= 1)
+        now[0] += 1.0  # past stop_after (0.6 s) with the renewal failing
         await asyncio.wait_for(stopped.wait(), 20)
         runner.store.down = False
         await asyncio.wait_for(task, 20)
