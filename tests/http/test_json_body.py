@@ -31,17 +31,5 @@ def test_every_finite_decimal_reads_back_as_the_same_number(amount):
     assert json.loads(json_body.encode({"v": amount}), parse_float=Decimal)["v"] == amount
 
 
-def test_bodies_orjson_refuses_are_read_by_the_standard_library():
-    assert json_body.decode(b'{"n": 9223372036854775807}') == {"n": 9223372036854775807}
-    assert json_body.decode('{"x": NaN}')["x"] != json_body.decode('{"x": NaN}')["x"]
-
-
-def test_what_is_not_json_raises_value_error():
-    with pytest.raises(ValueError):
-        json_body.decode(b"<html>busy</html>")
-    with pytest.raises(ValueError):
-        json_body.decode(b"\xff\xfe")
-
-
 def test_every_client_shares_one_tls_context():
     assert shared_tls_context() is shared_tls_context()

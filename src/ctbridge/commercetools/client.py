@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 import structlog
 
+from ctbridge import json_text
 from ctbridge.commercetools.auth import ClientCredentialsAuth
 from ctbridge.commercetools.errors import (
     ConcurrentModification,
@@ -18,7 +19,6 @@ from ctbridge.commercetools.errors import (
     TransportError,
     error_from_response,
 )
-from ctbridge.http import json_body
 from ctbridge.http.caller import TargetCaller
 from ctbridge.http.metrics import counting_client
 from ctbridge.http.retry import ResendPolicy
@@ -366,6 +366,6 @@ def _body(response: httpx.Response) -> Any:
     if not response.content:
         return None
     try:
-        return json_body.decode(response.content)
+        return json_text.loads(response.content)
     except ValueError:
         return response.text

@@ -50,10 +50,6 @@ def _rows_as_json(rows: Mapping[str, str]) -> str | None:
         return None
 
 
-def decode_value(text: str) -> Any:
-    return loads(text)
-
-
 class KeyValueStore:
     """Values are JSON documents under (namespace, key); writes are upserts."""
 
@@ -69,7 +65,7 @@ class KeyValueStore:
                     )
                 )
             ).first()
-        return None if row is None else decode_value(row.value)
+        return None if row is None else loads(row.value)
 
     async def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
         wanted = list(dict.fromkeys(keys))
@@ -82,7 +78,7 @@ class KeyValueStore:
                         kv_state.c.namespace == namespace, kv_state.c.key.in_(chunk)
                     )
                 )
-                found.update({row.key: decode_value(row.value) for row in rows})
+                found.update({row.key: loads(row.value) for row in rows})
         return found
 
     async def put(self, namespace: str, key: str, value: Any) -> None:
@@ -106,6 +102,7 @@ class KeyValueStore:
         rows = {key: encode_value(value) for key, value in items.items()}
         keys = list(rows)
         chunk_size = SQLITE_CHUNK if self.store.is_sqlite else CHUNK
+        upsert = self._upsert()
         for start in range(0, len(keys), chunk_size):
             chunk = {key: rows[key] for key in keys[start : start + chunk_size]}
             rows_json = _rows_as_json(chunk) if self.store.is_sqlite else None
@@ -121,7 +118,7 @@ class KeyValueStore:
             # One statement executed for many rows: compiled once (a multi-VALUES statement
             # built per chunk cost more CPU than the write itself).
             await conn.execute(
-                self._upsert(),
+                upsert,
                 [
                     {"namespace": namespace, "key": key, "value": value, "updated_at": now}
                     for key, value in chunk.items()

@@ -11,20 +11,17 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-import orjson
 import structlog
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from ctbridge import tracing
+from ctbridge import json_text, tracing
 from ctbridge.engine.tables import kv_state, metadata
 
 log = structlog.get_logger("ctbridge.store")
 PROBE_NAMESPACE = "ctbridge.store-probe"
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_DIGIT_RUN = b"0" * 19
 
 
 class StoreLost(Exception):
@@ -195,18 +192,5 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | None) -> Any:
-    """The stored JSON's value, read with orjson (the worker reads every task's payload, and
-    the stdlib costs several times more), through the stdlib where orjson would read it
-    differently: an integer beyond 64 bits (orjson reads a float; any run of 19 digits is sent
-    there) or NaN/Infinity, which the stdlib writes and orjson refuses."""
-    if text is None:
-        return None
-    encoded = text.encode("utf-8", "surrogatepass")
-    # Every digit made "0", so one substring search finds a long run (a regex costs more here
-    # than the whole parse).
-    if _LONG_DIGIT_RUN in encoded.translate(_DIGITS_AS_ZERO):
-        return json.loads(text)
-    try:
-        return orjson.loads(encoded)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    """The stored JSON's value (the worker reads every task's payload: see `json_text`)."""
+    return None if text is None else json_text.loads(text)

@@ -1,28 +1,16 @@
-"""JSON bodies for every client: decoded and encoded with orjson, Decimal amounts kept exact.
+"""JSON bodies every client writes: orjson, Decimal amounts written exactly (bodies are read
+with `ctbridge.json_text`).
 
-The targets' pages and bulk payloads are the largest things ctbridge parses and writes; the
-standard library's encoder and decoder cost several times more CPU for them. What orjson does
-not read (`NaN`, `Infinity`) falls back to the standard library, so nothing a client accepted
-before is refused now. orjson reads an integer beyond 64 bits as a float: no target documents
-one (commercetools' `centAmount` is a 64-bit Long).
+The targets' bulk payloads are the largest things ctbridge writes; the standard library's
+encoder costs several times more CPU for them.
 """
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 import orjson
-
-
-def decode(content: bytes | str) -> Any:
-    """The JSON value of a body; raises ValueError (as `json.loads` does) when it is not JSON."""
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        text = content.decode("utf-8", errors="strict") if isinstance(content, bytes) else content
-        return json.loads(text)
 
 
 def _exact(value: Any) -> Any:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ctbridge import json_text
 from ctbridge.errors import Permanent, Retryable
 from ctbridge.http import json_body
 from ctbridge.http.caller import Pace, TargetCaller, Throttled
@@ -213,7 +214,7 @@ def _item_results(
 ) -> list[ItemResult]:
     """One result per product sent, in order; an item Ordergroove left out counts as failed."""
     try:
-        body = json_body.decode(response.content)
+        body = json_text.loads(response.content)
     except ValueError:
         body = {}
     raw = body.get("results") if isinstance(body, dict) else None

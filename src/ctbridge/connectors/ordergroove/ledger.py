@@ -67,20 +67,17 @@ class SyncLedger:
             for p in products
         }
 
-    async def record_products(
-        self,
-        products: Iterable[Mapping[str, Any]],
-        skus_by_product: Mapping[str, list[str]] | None = None,
-    ) -> None:
-        """Full payloads Ordergroove accepted, and (in the same transaction) the skus of
-        products now wholly answered for."""
-        await self.record_entries(self.entries(products), skus_by_product)
+    async def record_products(self, products: Iterable[Mapping[str, Any]]) -> None:
+        """Full payloads Ordergroove accepted."""
+        await self.record_entries(self.entries(products))
 
     async def record_entries(
         self,
         entries: Mapping[str, Mapping[str, Any]],
         skus_by_product: Mapping[str, list[str]] | None = None,
     ) -> None:
+        """Ledger entries and (in the same transaction) the skus of products now wholly
+        answered for."""
         await self.state.put_in_namespaces(
             {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
         )

@@ -20,9 +20,10 @@ class LoadCommitter:
     Batches finish faster than the store can take one write per batch, so requests coalesce:
     `request()` returns at once and one background writer catches up with everything accepted
     so far, at most once per `interval_seconds` (each write is a few transactions; a 10k load
-    made dozens of them); `flush()` writes at once. A crash can lose the latest ledger entries or leave the checkpoint behind; both are
-    safe (an unknown sku goes through create, whose duplicate answer routes it to update; a
-    resumed load re-sends a few batches through update), never the other way round.
+    made dozens of them); `flush()` writes at once. A crash can lose the latest ledger entries
+    or leave the checkpoint behind; both are safe (an unknown sku goes through create, whose
+    duplicate answer routes it to update; a resumed load re-sends a few batches through
+    update), never the other way round.
     """
 
     def __init__(
