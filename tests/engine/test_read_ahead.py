@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from ctbridge.connectors.newstore.read_ahead import ReadAhead
+from ctbridge.engine.read_ahead import ReadAhead
 
 
 async def pages(n, *, fail_after=None, read=None):

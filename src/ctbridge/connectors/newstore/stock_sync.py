@@ -21,9 +21,9 @@ import structlog
 from ctbridge.commercetools.errors import ConcurrentModification, InvalidInput
 from ctbridge.connectors.newstore.client import NewStoreClient
 from ctbridge.connectors.newstore.inventory_plan import is_current, quantity_actions
-from ctbridge.connectors.newstore.read_ahead import ReadAhead
 from ctbridge.connectors.newstore.stock_aggregation import StockAggregate, StockKey, export_totals
 from ctbridge.connectors.newstore.write_queue import WriteQueue
+from ctbridge.engine.read_ahead import ReadAhead
 from ctbridge.engine.report import RunReport
 from ctbridge.errors import Permanent, Retryable
 

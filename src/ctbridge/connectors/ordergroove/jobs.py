@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from ctbridge.connectors.ordergroove.outage import OutageTolerance
 from ctbridge.connectors.ordergroove.product_mapping import MappingRules, ProductMapping
 from ctbridge.connectors.ordergroove.upload import Resolution, UploadPipeline
 from ctbridge.engine.connector import JobContext
+from ctbridge.engine.read_ahead import ReadAhead
 
 if TYPE_CHECKING:
     from ctbridge.commercetools.client import CommercetoolsClient
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 ProductMapper = Callable[[Mapping[str, Any], MappingRules, datetime], ProductMapping]
 PAGE_SIZE = 100  # small first page: the first bulk call leaves sooner
 PAGES_AHEAD = 2
-_END = object()
 
 
 class CatalogSync:
@@ -178,33 +178,12 @@ class CatalogSync:
             for product in to_send:
                 await pipeline.add(product, tag=ordinal, known=product["product_id"] in accepted)
 
-    async def _pages_ahead(self, after_id: str | None) -> AsyncIterator[list[dict[str, Any]]]:
+    def _pages_ahead(self, after_id: str | None) -> ReadAhead[list[dict[str, Any]]]:
         """Keyset pages, read up to PAGES_AHEAD pages ahead of the sender (bounded memory)."""
-        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=PAGES_AHEAD)
-
-        async def produce() -> None:
-            try:
-                async for page in self.commercetools.pages(
-                    "product-projections", after_id=after_id, page_size=self.page_size
-                ):
-                    await queue.put(page)
-                await queue.put(_END)
-            except Exception as error:
-                await queue.put(error)
-
-        producer = asyncio.create_task(produce())
-        try:
-            while True:
-                item = await queue.get()
-                if item is _END:
-                    return
-                if isinstance(item, Exception):
-                    raise item
-                yield item
-        finally:
-            producer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await producer
+        pages = self.commercetools.pages(
+            "product-projections", after_id=after_id, page_size=self.page_size
+        )
+        return ReadAhead(pages, ahead=PAGES_AHEAD)
 
     async def _total_products(self) -> int | None:
         """How many published products there are, for progress only (one cheap query)."""
