@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from ctbridge import json_text
 from ctbridge.engine.message import Message
 
 SOURCE = "commercetools"
@@ -153,8 +153,8 @@ def _cloud_event_data(event: dict[str, Any]) -> Any:
 
 def _json(raw: bytes | str, what: str) -> Any:
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return json_text.loads(raw)
+    except (ValueError, RecursionError):
         raise MalformedDelivery(f"{what} is not JSON") from None
 
 

@@ -123,6 +123,7 @@ class TaskQueue:
         if not store.is_sqlite:
             query = query.with_for_update(skip_locked=True, of=tasks)
         self._candidates = query
+        self._raise_applied_positions = _raise_applied_positions(store)
 
     async def claim(self, limit: int) -> list[ClaimedTask]:
         """Leases up to `limit` due tasks; a task not newer than its resource's last applied
@@ -220,7 +221,13 @@ class TaskQueue:
                 params,
             )
             if positions:
-                await conn.execute(self._raise_applied_positions(positions))
+                await conn.execute(
+                    self._raise_applied_positions,
+                    [
+                        {"connector": c, "resource_key": k, "last_applied": p}
+                        for (c, k), p in positions.items()
+                    ],
+                )
         for result in results:
             labels = (result.task.connector, result.task.message.type)
             if result.status == Status.PENDING:
@@ -228,24 +235,6 @@ class TaskQueue:
             elif result.status == Status.DEAD:
                 metrics.DEAD_LETTERED.labels(*labels).inc()
             metrics.PROCESSED.labels(*labels, result.status).inc()
-
-    def _raise_applied_positions(self, positions: dict[tuple[str, str], int]) -> Any:
-        statement = self.store.insert(resource_states).values(
-            [
-                {"connector": c, "resource_key": k, "last_applied": p}
-                for (c, k), p in positions.items()
-            ]
-        )
-        newer = statement.excluded.last_applied
-        current = resource_states.c.last_applied
-        return statement.on_conflict_do_update(
-            index_elements=[resource_states.c.connector, resource_states.c.resource_key],
-            set_={
-                "last_applied": case(
-                    (current.is_(None), newer), (newer > current, newer), else_=current
-                )
-            },
-        )
 
     async def renew_leases(self, task_ids: Sequence[int]) -> None:
         async with self.store.begin() as conn:
@@ -370,3 +359,19 @@ async def _last_applied(conn: Any, candidates: Sequence[Any]) -> dict[tuple[str,
         )
     )
     return {(row.connector, row.resource_key): row.last_applied for row in rows}
+
+
+def _raise_applied_positions(store: Store) -> Any:
+    """One row per executemany parameter set (never a VALUES list, whose length would make
+    each batch compile a new statement)."""
+    statement = store.insert(resource_states)
+    newer = statement.excluded.last_applied
+    current = resource_states.c.last_applied
+    return statement.on_conflict_do_update(
+        index_elements=[resource_states.c.connector, resource_states.c.resource_key],
+        set_={
+            "last_applied": case(
+                (current.is_(None), newer), (newer > current, newer), else_=current
+            )
+        },
+    )

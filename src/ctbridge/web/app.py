@@ -21,7 +21,7 @@ from ctbridge.web.admin_page import admin_page_router
 from ctbridge.web.api_docs import api_docs_router
 from ctbridge.web.body_limit import BodyLimit
 from ctbridge.web.cross_site import CrossSiteGuard
-from ctbridge.web.events import events_router
+from ctbridge.web.events import EventsFastLane, event_handler, events_router
 from ctbridge.web.health import health_router
 from ctbridge.web.pull import run_pull_consumer, run_sqs_consumer
 from ctbridge.web.request_deadline import RequestDeadline
@@ -80,7 +80,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.engine = engine
-    app.include_router(events_router(push, engine.settings.max_body_bytes))
+    receive_event = event_handler(push, engine.settings.max_body_bytes)
+    app.include_router(events_router(receive_event))
     app.include_router(webhook_handshake_router())
     app.include_router(health_router(engine))
     app.include_router(admin_api_router(engine))
@@ -89,8 +90,10 @@ def create_app(
         for router in connector.routers():
             app.include_router(router)
     app.include_router(api_docs_router(app, engine.settings))
-    # Outermost first: a cross-site request is refused before its body is read; every body is
-    # bounded; every request is answered within the deadline.
+    # Added innermost first. From the outside in: a cross-site request is refused before its
+    # body is read; every body is bounded; every request is answered within the deadline;
+    # then deliveries take their fast lane.
+    app.add_middleware(EventsFastLane, handler=receive_event)
     app.add_middleware(RequestDeadline, seconds=engine.settings.request_deadline_seconds)
     app.add_middleware(BodyLimit, limit=engine.settings.max_body_bytes)
     app.add_middleware(CrossSiteGuard)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 
 import structlog
@@ -28,31 +27,30 @@ class RequestDeadline:
             await self.app(scope, receive, send)
             return
         started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        task = asyncio.ensure_future(self.app(scope, receive, tracking_send))
+        # A timeout on this task rather than a task per request: intake answers thousands of
+        # requests a second, and the deadline is lifted once the response has started.
         try:
-            done, _ = await asyncio.wait({task}, timeout=self.seconds)
-        except asyncio.CancelledError:
-            task.cancel()
-            raise
-        if done or started:
-            await task
+            async with asyncio.timeout(self.seconds) as deadline:
+
+                async def tracking_send(message: Message) -> None:
+                    nonlocal started
+                    if not started and message["type"] == "http.response.start":
+                        started = True
+                        deadline.reschedule(None)
+                    await send(message)
+
+                await self.app(scope, receive, tracking_send)
+        except TimeoutError:
+            if not deadline.expired():  # the app's own TimeoutError, not the deadline
+                raise
+        if started or not deadline.expired():
             return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         log.warning(
             "request answered 503: no response within the deadline",
             path=scope.get("path"),
             deadline_seconds=self.seconds,
         )
-        if not started:
-            await unavailable(send)
+        await unavailable(send)
 
 
 async def unavailable(send: Send) -> None:

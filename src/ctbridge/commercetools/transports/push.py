@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from ctbridge import json_text
 from ctbridge.commercetools.delivery_intake import DeliveryIntake, IntakeResult
 from ctbridge.commercetools.transports import eventgrid, sns
 from ctbridge.commercetools.transports.push_auth import PushAuthenticator
@@ -98,6 +99,6 @@ class PushIntake:
 
 def _json_or_none(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return json_text.loads(body)
+    except (ValueError, RecursionError):
         return None
