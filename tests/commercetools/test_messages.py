@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ctbridge import json_text
 from ctbridge.commercetools.messages import IgnoredDelivery, MalformedDelivery, parse_delivery
 
 MESSAGE = {
@@ -123,6 +124,30 @@ def test_every_delivery_shape_gives_the_same_message(body, headers):
     assert message.payload["newQuantityOnStock"] == 2
     assert message.payload_included is True
     assert message.resource_key == "inventory-entry/inv-1"
+    # Where the message's own JSON text is known, it is what the inbox stores: it must read
+    # back as exactly the payload the handler would otherwise get.
+    if message.payload_text is not None:
+        assert json_text.loads(message.payload_text) == message.payload
+
+
+def test_a_pubsub_message_keeps_its_text_as_delivered():
+    text = '{"sequenceNumber": 3, ' + json.dumps(MESSAGE)[1:]  # not the order dumps would write
+    data = base64.b64encode(text.encode()).decode()
+    body = json.dumps({"message": {"data": data, "messageId": "9"}, "subscription": "s"})
+    message = parse_delivery(body)
+    assert message.payload_text == text
+    assert message.payload == MESSAGE
+
+
+def test_text_no_store_column_can_hold_is_not_kept():
+    # UTF-16 (the standard library reads it, a UTF-8 column cannot hold it) and a str with a
+    # lone surrogate (an SNS Message string may carry one): the payload is written anew instead.
+    utf16 = parse_delivery(json.dumps(MESSAGE).encode("utf-16"))
+    assert utf16.payload == MESSAGE and utf16.payload_text is None
+    surrogate = {**MESSAGE, "note": "\ud800"}
+    envelope = {**sns(MESSAGE), "Message": json.dumps(surrogate, ensure_ascii=False)}
+    lone = parse_delivery(json.dumps(envelope))
+    assert lone.payload == surrogate and lone.payload_text is None
 
 
 def test_payload_not_included_asks_the_handler_to_fetch():

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
+from ctbridge.commercetools.messages import parse_delivery
 from ctbridge.engine.inbox import Inbox
 from ctbridge.engine.intake import IntakeWriter, UnstorableMessage, is_content_error, storable_text
+from ctbridge.engine.queue import TaskQueue
+from ctbridge.engine.retry_policy import RetryPolicy
 from ctbridge.engine.store import Store
+from ctbridge.engine.tables import inbox_messages
 from tests.engine.recording import product_message
 
 
@@ -114,3 +119,41 @@ async def test_driver_refusals_are_content_errors_and_an_absent_store_is_not(pos
 def test_storable_text_escapes_nul_and_lone_surrogates_and_keeps_the_rest():
     assert storable_text("ok é ✓") == "ok é ✓"
     assert storable_text("a\x00b\ud800") == "a\\x00b\\ud800"
+
+
+async def test_a_message_delivered_as_text_is_stored_as_that_text(database_url):
+    """The payload's delivered JSON text is stored as is (not written anew from the parsed value),
+    and the task's message reads back as the same payload; without a text it is written."""
+
+    store = Store(database_url)
+    await store.create_schema()
+    text = (
+        '{"type": "ProductPublished", "id": "m-text", "notificationType": "Message",'
+        ' "resource": {"typeId": "product", "id": "p-text"}, "sequenceNumber": 2,'
+        ' "note": "caf\\u00e9 \\u0000 \u00e9"}'
+    )
+    delivered = parse_delivery(text)
+    assert delivered.payload_text == text
+    written = product_message("m-written", product_id="p-written")
+    try:
+        assert await Inbox(store).enqueue_many([(delivered, ["x"]), (written, ["x"])]) == [
+            True,
+            True,
+        ]
+        async with store.begin() as conn:
+            rows = dict(
+                (
+                    await conn.execute(
+                        inbox_messages.select().with_only_columns(
+                            inbox_messages.c.message_id, inbox_messages.c.payload
+                        )
+                    )
+                ).all()
+            )
+        assert rows["m-text"] == text
+        assert json.loads(rows["m-written"]) == written.payload
+        queue = TaskQueue(store, "w", lease_seconds=30, policy=RetryPolicy())
+        claimed = {task.message.id: task.message.payload for task in await queue.claim(10)}
+        assert claimed == {"m-text": delivered.payload, "m-written": written.payload}
+    finally:
+        await store.dispose()

@@ -47,19 +47,41 @@ def parse_delivery(
     plain Platform-format message, and returns the message. Raises MalformedDelivery or
     IgnoredDelivery. Authenticity (e.g. an SNS signature) is the transport's job, not this one's.
     `parsed` is the body's JSON value when the caller has read it already (not read again)."""
-    document = _json(body, "body") if parsed is UNPARSED else parsed
+    texts: Texts = {}
+    if parsed is UNPARSED:
+        document = _json(body, "body", texts)
+    else:
+        document = parsed
+        texts[id(parsed)] = body
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    if "ce-specversion" in lowered:
-        return to_message(document)
-    if isinstance(document, dict) and isinstance(document.get("message"), dict):
-        document = _pubsub_data(document["message"])
-    document = _unwrap_cloud_envelope(document)
-    if isinstance(document, dict) and "specversion" in document:
-        document = _cloud_event_data(document)
-    return to_message(document)
+    if "ce-specversion" not in lowered:
+        if isinstance(document, dict) and isinstance(document.get("message"), dict):
+            document = _pubsub_data(document["message"], texts)
+        document = _unwrap_cloud_envelope(document, texts)
+        if isinstance(document, dict) and "specversion" in document:
+            document = _cloud_event_data(document, texts)
+    return to_message(document, text=_stored_text(texts.get(id(document))))
 
 
-def _unwrap_cloud_envelope(document: Any) -> Any:
+# The JSON text each parsed object was read from, by the object's id: the message's own text is
+# stored as delivered instead of being written anew from the parsed value (the inbox reads it
+# back with the same reader, so the handler sees the same value either way).
+Texts = dict[int, bytes | str]
+
+
+def _stored_text(raw: bytes | str | None) -> str | None:
+    """`raw` as text any store column holds (valid UTF-8, no NUL), else None."""
+    if raw is None:
+        return None
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        text.encode("utf-8")  # a lone surrogate in a str cannot be stored
+    except UnicodeError:
+        return None
+    return None if "\x00" in text else text
+
+
+def _unwrap_cloud_envelope(document: Any, texts: Texts) -> Any:
     """The commercetools message inside an AWS or Azure envelope, or `document` itself."""
     if not isinstance(document, dict):
         return document
@@ -69,7 +91,7 @@ def _unwrap_cloud_envelope(document: Any) -> Any:
         message = document.get("Message")
         if not isinstance(message, str):
             raise MalformedDelivery("SNS notification has no Message")
-        return _json(message, "SNS Message")
+        return _json(message, "SNS Message", texts)
     # EventBridge event: commercetools puts the message in `detail`
     # (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html).
     if "detail-type" in document and "source" in document:
@@ -81,12 +103,13 @@ def _unwrap_cloud_envelope(document: Any) -> Any:
     # (https://learn.microsoft.com/azure/event-grid/event-schema).
     if "eventType" in document and "dataVersion" in document and "specversion" not in document:
         data = document.get("data")
-        return _json(data, "Event Grid data") if isinstance(data, str) else data
+        return _json(data, "Event Grid data", texts) if isinstance(data, str) else data
     return document
 
 
-def to_message(document: Any) -> Message:
-    """Validates a Platform-format message payload and builds the `Message`."""
+def to_message(document: Any, *, text: str | None = None) -> Message:
+    """Validates a Platform-format message payload and builds the `Message`; `text`, when
+    given, is the JSON text `document` was read from."""
     if not isinstance(document, dict):
         raise MalformedDelivery("message is not a JSON object")
     notification = document.get("notificationType", "Message")
@@ -123,12 +146,13 @@ def to_message(document: Any) -> Message:
         sequence_number=_optional_int(document, "sequenceNumber"),
         resource_version=_optional_int(document, "resourceVersion"),
         payload=document,
+        payload_text=text,
         payload_included="payloadNotIncluded" not in document,
         created_at=_timestamp(document.get("createdAt")),
     )
 
 
-def _pubsub_data(envelope: dict[str, Any]) -> Any:
+def _pubsub_data(envelope: dict[str, Any], texts: Texts) -> Any:
     data = envelope.get("data")
     if not isinstance(data, str):
         raise MalformedDelivery("Pub/Sub message has no data")
@@ -136,26 +160,29 @@ def _pubsub_data(envelope: dict[str, Any]) -> Any:
         decoded = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise MalformedDelivery("Pub/Sub message data is not base64") from None
-    return _json(decoded, "Pub/Sub message data")
+    return _json(decoded, "Pub/Sub message data", texts)
 
 
-def _cloud_event_data(event: dict[str, Any]) -> Any:
+def _cloud_event_data(event: dict[str, Any], texts: Texts) -> Any:
     if "data" in event:
         data = event["data"]
-        return _json(data, "CloudEvents data") if isinstance(data, str) else data
+        return _json(data, "CloudEvents data", texts) if isinstance(data, str) else data
     if isinstance(event.get("data_base64"), str):
         try:
-            return _json(base64.b64decode(event["data_base64"], validate=True), "CloudEvents data")
+            data = base64.b64decode(event["data_base64"], validate=True)
+            return _json(data, "CloudEvents data", texts)
         except (binascii.Error, ValueError):
             raise MalformedDelivery("CloudEvents data_base64 is not base64") from None
     raise MalformedDelivery("CloudEvents event has no data")
 
 
-def _json(raw: bytes | str, what: str) -> Any:
+def _json(raw: bytes | str, what: str, texts: Texts) -> Any:
     try:
-        return json_text.loads(raw)
+        value = json_text.loads(raw)
     except (ValueError, RecursionError):
         raise MalformedDelivery(f"{what} is not JSON") from None
+    texts[id(value)] = raw
+    return value
 
 
 def _check_identifier(name: str, value: str) -> None:

@@ -205,7 +205,9 @@ def _message_row(message: Message, now: float) -> dict[str, Any]:
         "resource_id": message.resource_id,
         "sequence_number": message.sequence_number,
         "resource_version": message.resource_version,
-        "payload": dumps(message.payload),
+        "payload": message.payload_text
+        if message.payload_text is not None
+        else dumps(message.payload),
         "payload_included": message.payload_included,
         "received_at": now,
     }

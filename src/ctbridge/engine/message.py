@@ -27,6 +27,8 @@ class Message:
     resource_version: int | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     payload_included: bool = True
+    payload_text: str | None = field(default=None, compare=False, repr=False)
+    """`payload`'s JSON text as delivered, when known: stored as is (not written anew)."""
     created_at: datetime | None = None
     trace_context: str | None = None
     """The delivering request's trace context, when traces are on (see ctbridge.tracing)."""
