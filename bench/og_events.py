@@ -6,10 +6,13 @@ by uvicorn with the worker running (as `ctbridge serve` runs them), by a load ge
 own process. The clock runs from the first POST until every task is finished and Ordergroove
 holds all N products. `ideal_seconds` is the rate-limited minimum: calls ÷ quota per second.
 With `--existing`, the products are loaded first, so every event is for a product Ordergroove
-already holds (one bulk update per 100 expected).
+already holds (one bulk update per 100 expected). With `--worker-process`, the worker runs in a
+process of its own on the same SQLite file (`ctbridge serve --no-worker` beside `ctbridge
+worker`), so intake and the worker each have a core.
 
     python bench/og_events.py --events 10000                  # 0 and 50 ms Ordergroove latency
     python bench/og_events.py --events 250 --existing --latency-ms 0
+    python bench/og_events.py --events 10000 --worker-process
 """
 
 from __future__ import annotations
@@ -37,6 +40,26 @@ from http_load import post_all
 bodies = [line.encode() for line in open(sys.argv[2]).read().splitlines()]
 seconds, _, statuses = asyncio.run(post_all("127.0.0.1", int(sys.argv[3]), bodies, connections=16))
 print(json.dumps({"seconds": seconds, "statuses": statuses}))
+"""
+
+# `ctbridge worker` beside the serving process: the same engine settings, the same SQLite file;
+# it runs until SIGTERM, then finishes the batch in hand (as the command does).
+WORKER_PROCESS = """
+import asyncio, json, signal, sys, types
+sys.path.insert(0, sys.argv[1])
+from og_initial_load import open_engine
+options = json.loads(sys.argv[2])
+async def main():
+    emulators = types.SimpleNamespace(info=options.pop("info"))
+    engine = await open_engine(emulators, options.pop("folder"), options.pop("per_minute"), **options)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print("ready", flush=True)
+    try:
+        await engine.serve_background(stop, scheduler=False)
+    finally:
+        await engine.close()
+asyncio.run(main())
 """
 
 
@@ -76,18 +99,35 @@ async def one_run(args: argparse.Namespace, emulators: Emulators, latency: float
     with tempfile.TemporaryDirectory(prefix="og-events-") as folder:
         bodies = Path(folder) / "bodies.txt"
         bodies.write_text("\n".join(push_body(d) for d in documents))
-        engine = await open_engine(
-            emulators,
-            folder,
-            args.per_minute,
-            worker_concurrency=args.concurrency,
-            worker_batch=args.concurrency,
-            poll_seconds=0.05,
-        )
+        options = {
+            "worker_concurrency": args.concurrency,
+            "worker_batch": args.concurrency,
+            "poll_seconds": 0.05,
+        }
+        engine = await open_engine(emulators, folder, args.per_minute, **options)
+        worker = None
+        if args.worker_process:
+            worker = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                WORKER_PROCESS,
+                str(Path(__file__).parent),
+                json.dumps(
+                    {
+                        "info": {k: v for k, v in emulators.info.items() if k != "published"},
+                        "folder": folder,
+                        "per_minute": args.per_minute,
+                        **options,
+                    }
+                ),
+                stdout=subprocess.PIPE,
+            )
+            assert worker.stdout is not None
+            await worker.stdout.readline()  # "ready": its engine is open
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(engine, background=True),
+                create_app(engine, background=not args.worker_process),
                 host="127.0.0.1",
                 port=port,
                 log_level="warning",
@@ -131,6 +171,9 @@ async def one_run(args: argparse.Namespace, emulators: Emulators, latency: float
         finally:
             server.should_exit = True
             await serving
+            if worker is not None:
+                worker.terminate()
+                await worker.wait()
             await engine.close()
     calls = {k: v - before["calls"].get(k, 0) for k, v in state["calls"].items()}
     total_calls = sum(calls.values())
@@ -143,6 +186,7 @@ async def one_run(args: argparse.Namespace, emulators: Emulators, latency: float
     )
     print(
         f"latency_ms={latency:g} events={args.events} existing={args.existing} "
+        f"worker_process={args.worker_process} "
         f"calls={total_calls} ideal_calls={ideal_calls} "
         f"create_calls={calls.get('create', 0)} update_calls={calls.get('update', 0)} "
         f"seconds={elapsed:.2f} ideal_seconds={ideal_seconds:.2f} "
@@ -177,6 +221,11 @@ def main() -> int:
         type=int,
         default=200,
         help="worker concurrency (CTBRIDGE_WORKER_CONCURRENCY); batches fill up to it",
+    )
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="run the worker in its own process (ctbridge serve --no-worker + ctbridge worker)",
     )
     parser.add_argument("--timeout", type=float, default=600.0)
     return asyncio.run(bench(parser.parse_args()))
