@@ -2,13 +2,14 @@
 
 The commercetools and Ordergroove emulators run in a child process (so the peak RSS printed is
 ctbridge's alone); Ordergroove enforces `--per-minute` with a sliding window. For each
-`--latency-ms` (Ordergroove round trip), the emulator is reset and the reference connector's
-strategy (bench/og_reference.py: offset pages, every batch fired at once, 1 s retries forever)
-loads the catalogue, then it is reset again and ctbridge's load runs; both times and their
-ratio are printed, with the quota's ceiling (the first quota at once, the next a minute later).
+`--latency-ms` (Ordergroove round trip), the reference connector's strategy
+(bench/og_reference.py: offset pages, every batch fired at once, 1 s retries forever) and
+ctbridge's load each load the catalogue `--repeat` times on a freshly reset emulator, in
+alternating order; the medians and their ratio are printed (each run's time too), with the
+quota's ceiling (the first quota at once, the next a minute later).
 
     python bench/og_initial_load.py --variants 10000                  # 600/min, 0 and 50 ms
-    python bench/og_initial_load.py --variants 10000 --per-minute 60  # the binding limit
+    python bench/og_initial_load.py --variants 10000 --per-minute 60 --repeat 1  # binding limit
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import math
 import multiprocessing
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -183,44 +185,59 @@ async def bench(args: argparse.Namespace) -> int:
     failures = 0
     try:
         for latency in args.latency_ms:
-            control(emulators, reset=True, latency_ms=latency)
-            reference = await run_reference(emulators)
-            ref_state = emulators.og_state()
-            control(emulators, reset=True, latency_ms=latency)
-            run, elapsed = await run_ctbridge(emulators, args.per_minute)
-            state = emulators.og_state()
+            reference_times: list[float] = []
+            ctbridge_times: list[float] = []
+            for attempt in range(args.repeat):
+                # Alternating which side goes first, so that neither always meets a warmer (or
+                # a more fragmented) emulator than the other.
+                sides = ("reference", "ctbridge") if attempt % 2 == 0 else ("ctbridge", "reference")
+                for side in sides:
+                    control(emulators, reset=True, latency_ms=latency)
+                    if side == "reference":
+                        reference = await run_reference(emulators)
+                        ref_state = emulators.og_state()
+                        reference_times.append(reference["seconds"])
+                        ok = ref_state["products"] == args.variants
+                    else:
+                        run, elapsed = await run_ctbridge(emulators, args.per_minute)
+                        state = emulators.og_state()
+                        ctbridge_times.append(elapsed)
+                        ok = run.status == "succeeded" and state["products"] == args.variants
+                    failures += not ok
             calls = sum(state["calls"].values())
             expected = math.ceil(args.variants / 100)
             ceiling = ceiling_seconds(expected, args.per_minute)
+            reference_median = statistics.median(reference_times)
+            ctbridge_median = statistics.median(ctbridge_times)
             print(
-                f"latency {latency:g} ms: reference {reference['seconds']:.1f}s "
+                f"latency {latency:g} ms: reference {_times(reference_times)} "
                 f"({reference['calls']} calls, {reference['failed_calls']} failed, "
-                f"{ref_state['products']} products); ctbridge {run.status} in {elapsed:.1f}s, "
-                f"calls {state['calls']}, refused {state['refused']}, "
+                f"{ref_state['products']} products); ctbridge {run.status} in "
+                f"{_times(ctbridge_times)}, calls {state['calls']}, refused {state['refused']}, "
                 f"report {dict(run.report.counts)}"
             )
-            ok = (
-                run.status == "succeeded"
-                and state["products"] == args.variants
-                and ref_state["products"] == args.variants
-            )
-            failures += not ok
             print(
-                f"latency_ms={latency:g} reference_seconds={reference['seconds']:.2f} "
-                f"ctbridge_seconds={elapsed:.2f} "
-                f"ratio_ctbridge_to_reference={elapsed / reference['seconds']:.3f} "
+                f"latency_ms={latency:g} runs={args.repeat} "
+                f"reference_seconds={reference_median:.2f} ctbridge_seconds={ctbridge_median:.2f} "
+                f"ratio_ctbridge_to_reference={ctbridge_median / reference_median:.3f} "
+                f"reference_best={min(reference_times):.2f} ctbridge_best={min(ctbridge_times):.2f} "
                 f"ceiling_seconds={ceiling:.1f} "
-                f"ctbridge_over_ceiling_seconds={elapsed - ceiling:.2f} "
+                f"ctbridge_over_ceiling_seconds={ctbridge_median - ceiling:.2f} "
                 f"reference_calls={reference['calls']} "
                 f"reference_failed_calls={reference['failed_calls']} "
                 f"calls={calls} expected_calls={expected} "
                 f"throttled={state['refused'].get('throttled', 0)} "
                 f"limit_per_minute={args.per_minute} variants={args.variants} "
-                f"sent={run.report.counts.get('sent', 0)} rss_mb={peak_rss_mb():.1f} ok={ok}"
+                f"sent={run.report.counts.get('sent', 0)} rss_mb={peak_rss_mb():.1f} "
+                f"ok={failures == 0}"
             )
     finally:
         emulators.close()
     return 1 if failures else 0
+
+
+def _times(seconds: list[float]) -> str:
+    return "/".join(f"{s:.2f}" for s in seconds) + "s"
 
 
 def main() -> int:
@@ -233,6 +250,12 @@ def main() -> int:
         type=lambda text: [float(v) for v in text.split(",")],
         default=[0.0, 50.0],
         help="Ordergroove round-trip latencies to run, comma separated (default 0,50)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each side per latency; the figures are their medians (default 3)",
     )
     return asyncio.run(bench(parser.parse_args()))
 
