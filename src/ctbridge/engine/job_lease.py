@@ -91,14 +91,31 @@ class JobLeases:
         self.timing = timing
         self.clock = clock
 
-    async def take(self, conn: AsyncConnection, name: str, *, takeover: bool, now: float) -> None:
-        """Takes the lease of `name` in `conn`'s transaction, or raises JobBusy saying why not."""
-        await conn.execute(
-            self.store.insert(job_leases)
-            .values(job_name=name, owner=None, lease_until=None)
-            .on_conflict_do_nothing(index_elements=[job_leases.c.job_name])
-        )
+    async def take(
+        self, conn: AsyncConnection, name: str, run_id: int, *, takeover: bool, now: float
+    ) -> None:
+        """Takes the lease of `name` for `run_id` in `conn`'s transaction, or raises JobBusy
+        saying why not (the caller's transaction must then roll back)."""
+        lease = {"owner": self.owner, "lease_until": now + self.timing.lease_seconds}
         free = or_(job_leases.c.lease_until.is_(None), job_leases.c.lease_until < now)
+        if not takeover:
+            # One statement on the common path: a new lease, or a free one taken over in place.
+            statement = self.store.insert(job_leases).values(job_name=name, run_id=run_id, **lease)
+            taken = await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[job_leases.c.job_name],
+                    set_={**lease, "run_id": run_id},
+                    where=free,
+                )
+            )
+            if taken.rowcount == 1:
+                return
+        else:
+            await conn.execute(
+                self.store.insert(job_leases)
+                .values(job_name=name, owner=None, lease_until=None)
+                .on_conflict_do_nothing(index_elements=[job_leases.c.job_name])
+            )
         holder = (
             await conn.execute(
                 select(job_leases.c.owner, job_leases.c.run_id, job_leases.c.lease_until).where(
@@ -106,46 +123,41 @@ class JobLeases:
                 )
             )
         ).one()
-        condition = free
-        if takeover and holder.lease_until is not None and holder.lease_until >= now:
-            heartbeat = await self._heartbeat_of(conn, holder.run_id)
-            if not owner_is_gone(holder.owner) and (
-                heartbeat is None or now - heartbeat < self.timing.takeover_after
-            ):
-                age = 0.0 if heartbeat is None else now - heartbeat
-                wait = max(0.0, self.timing.takeover_after - age)
-                raise JobBusy(
-                    f"job '{name}' run {holder.run_id} is alive (owner {holder.owner}, heartbeat"
-                    f" {age:.0f} s ago): stop it first, or take it over in {wait:.0f} s if its"
-                    " heartbeat stops",
-                    run_id=holder.run_id,
-                    seconds_left=wait,
+        if takeover:
+            condition = free
+            if holder.lease_until is not None and holder.lease_until >= now:
+                heartbeat = await self._heartbeat_of(conn, holder.run_id)
+                if not owner_is_gone(holder.owner) and (
+                    heartbeat is None or now - heartbeat < self.timing.takeover_after
+                ):
+                    age = 0.0 if heartbeat is None else now - heartbeat
+                    wait = max(0.0, self.timing.takeover_after - age)
+                    raise JobBusy(
+                        f"job '{name}' run {holder.run_id} is alive (owner {holder.owner}, "
+                        f"heartbeat {age:.0f} s ago): stop it first, or take it over in "
+                        f"{wait:.0f} s if its heartbeat stops",
+                        run_id=holder.run_id,
+                        seconds_left=wait,
+                    )
+                condition = and_(
+                    job_leases.c.owner == holder.owner,
+                    job_leases.c.lease_until == holder.lease_until,
                 )
-            condition = and_(
-                job_leases.c.owner == holder.owner, job_leases.c.lease_until == holder.lease_until
+                log.warning("job taken over", job=name, run_id=holder.run_id, owner=holder.owner)
+            taken = await conn.execute(
+                update(job_leases)
+                .where(job_leases.c.job_name == name, condition)
+                .values(**lease, run_id=run_id)
             )
-            log.warning("job taken over", job=name, run_id=holder.run_id, owner=holder.owner)
-        taken = await conn.execute(
-            update(job_leases)
-            .where(job_leases.c.job_name == name, condition)
-            .values(owner=self.owner, lease_until=now + self.timing.lease_seconds, run_id=None)
-        )
-        if taken.rowcount != 1:
-            left = max(0.0, (holder.lease_until or now) - now)
-            raise JobBusy(
-                f"job '{name}' is already running (run {holder.run_id}, owner {holder.owner});"
-                f" it can be taken over in {left:.0f} s, or now with --takeover if its process"
-                " is gone",
-                run_id=holder.run_id,
-                seconds_left=left,
-            )
-
-    async def bind(self, conn: AsyncConnection, name: str, run_id: int) -> None:
-        """Names the run that holds the lease just taken (the fencing token)."""
-        await conn.execute(
-            update(job_leases)
-            .where(job_leases.c.job_name == name, job_leases.c.owner == self.owner)
-            .values(run_id=run_id)
+            if taken.rowcount == 1:
+                return
+        left = max(0.0, (holder.lease_until or now) - now)
+        raise JobBusy(
+            f"job '{name}' is already running (run {holder.run_id}, owner {holder.owner});"
+            f" it can be taken over in {left:.0f} s, or now with --takeover if its process"
+            " is gone",
+            run_id=holder.run_id,
+            seconds_left=left,
         )
 
     async def renew(self, name: str, run_id: int, now: float) -> bool:

@@ -141,7 +141,8 @@ class JobRunner:
         merged = {**spec.params, **(params or {})}
         now = self.clock()
         async with self.store.begin() as conn:
-            await self.leases.take(conn, name, takeover=takeover, now=now)
+            # Runs left "running" by a process that lost the lease; if the lease is not ours to
+            # take, `take` raises and this transaction (this update included) rolls back.
             await conn.execute(
                 update(job_runs)
                 .where(job_runs.c.job_name == name, job_runs.c.status == "running")
@@ -169,7 +170,7 @@ class JobRunner:
                     .returning(job_runs.c.id)
                 )
             ).scalar_one()
-            await self.leases.bind(conn, name, int(run_id))
+            await self.leases.take(conn, name, int(run_id), takeover=takeover, now=now)
         return int(run_id), merged, now
 
     async def execute(

@@ -62,12 +62,22 @@ class Store:
             if ":memory:" in self.url or self.url.rstrip("/").endswith(":"):
                 raise ValueError("an in-memory SQLite database cannot be shared: use a file")
             # Few connections: SQLite has one writer, so more would only wait on its lock.
+            # The pool does not roll back every connection it takes back: each transaction here
+            # is committed or rolled back by its own `begin()`, and the driver opens none by
+            # itself (isolation_level=None below), so that would be one more round trip to the
+            # connection's thread per transaction, for nothing. `_rollback_if_open` still
+            # rolls back one given back in the middle of a transaction.
             self.engine: AsyncEngine = create_async_engine(
-                self.url, pool_size=sqlite_pool_size, max_overflow=0, hide_parameters=True
+                self.url,
+                pool_size=sqlite_pool_size,
+                max_overflow=0,
+                hide_parameters=True,
+                pool_reset_on_return=None,
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "connect", self._remember_file)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
+            event.listen(self.engine.sync_engine.pool, "reset", _rollback_if_open)
         else:
             self.engine = create_async_engine(
                 self.url,
@@ -179,6 +189,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _rollback_if_open(dbapi_connection: Any, _record: Any, reset_state: Any) -> None:
+    if not reset_state.terminate_only and dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
