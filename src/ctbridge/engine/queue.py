@@ -112,9 +112,18 @@ class TaskQueue:
         self.lease_seconds = lease_seconds
         self.policy = policy
         self.clock = clock
+        # The candidates come with their messages and their resources' last applied positions:
+        # a claim is one read and one write, so it holds SQLite's write lock for less time.
         query = (
-            select(
-                tasks.c.id, tasks.c.connector, tasks.c.type, tasks.c.resource_key, tasks.c.position
+            select(*_CLAIMED_COLUMNS, tasks.c.resource_key, resource_states.c.last_applied)
+            .join(inbox_messages, inbox_messages.c.id == tasks.c.message_pk)
+            .outerjoin(message_traces, message_traces.c.message_pk == tasks.c.message_pk)
+            .outerjoin(
+                resource_states,
+                and_(
+                    resource_states.c.connector == tasks.c.connector,
+                    resource_states.c.resource_key == tasks.c.resource_key,
+                ),
             )
             .where(_claimable())
             .order_by(tasks.c.next_attempt_at, tasks.c.id)
@@ -146,21 +155,20 @@ class TaskQueue:
             candidates = (await conn.execute(self._candidates, {"now": now, "limit": limit})).all()
             if not candidates:
                 return [], []
-            applied = await _last_applied(conn, candidates)
-            stale = [row for row in candidates if _is_stale(row, applied)]
+            stale = [row for row in candidates if _is_stale(row)]
             stale_ids = {row.id for row in stale}
-            run_ids = [row.id for row in candidates if row.id not in stale_ids]
+            run = sorted((row for row in candidates if row.id not in stale_ids), key=_task_id)
             if stale_ids:
                 await conn.execute(
                     update(tasks)
                     .where(tasks.c.id.in_(stale_ids))
                     .values(status=Status.STALE, finished_at=now, last_error="older than applied")
                 )
-            if not run_ids:
+            if not run:
                 return [], [(row.connector, row.type) for row in stale]
             await conn.execute(
                 update(tasks)
-                .where(tasks.c.id.in_(run_ids))
+                .where(tasks.c.id.in_([row.id for row in run]))
                 .values(
                     status=Status.RUNNING,
                     owner=self.owner,
@@ -168,8 +176,7 @@ class TaskQueue:
                     attempts=tasks.c.attempts + 1,
                 )
             )
-            rows = await conn.execute(_claimed_rows(run_ids))
-            claimed = [_claimed_task(row) for row in rows]
+        claimed = [_claimed_task(row, attempts=row.attempts + 1) for row in run]
         return claimed, [(row.connector, row.type) for row in stale]
 
     def failed(self, task: ClaimedTask, reason: str, retry_after: float | None) -> TaskResult:
@@ -337,28 +344,26 @@ def _claimed_rows(task_ids: Sequence[int]) -> Any:
     )
 
 
-def _claimed_task(row: Any) -> ClaimedTask:
-    return ClaimedTask(row.id, row.connector, row.position, row.attempts, message_from_row(row))
-
-
-def _is_stale(row: Any, applied: dict[tuple[str, str], int]) -> bool:
-    if row.resource_key is None or row.position is None:
-        return False
-    last = applied.get((row.connector, row.resource_key))
-    return last is not None and row.position <= last
-
-
-async def _last_applied(conn: Any, candidates: Sequence[Any]) -> dict[tuple[str, str], int]:
-    keys = {(row.connector, row.resource_key) for row in candidates if row.resource_key}
-    if not keys:
-        return {}
-    rows = await conn.execute(
-        select(resource_states).where(
-            resource_states.c.connector.in_({connector for connector, _ in keys}),
-            resource_states.c.resource_key.in_({key for _, key in keys}),
-        )
+def _claimed_task(row: Any, *, attempts: int | None = None) -> ClaimedTask:
+    """`attempts`: the count after this claim, when `row` was read before the claim's update."""
+    return ClaimedTask(
+        row.id,
+        row.connector,
+        row.position,
+        row.attempts if attempts is None else attempts,
+        message_from_row(row),
     )
-    return {(row.connector, row.resource_key): row.last_applied for row in rows}
+
+
+def _task_id(row: Any) -> int:
+    return int(row.id)
+
+
+def _is_stale(row: Any) -> bool:
+    """Not newer than what was last applied to its resource (`row.last_applied`, joined in)."""
+    if row.resource_key is None or row.position is None or row.last_applied is None:
+        return False
+    return bool(row.position <= row.last_applied)
 
 
 def _raise_applied_positions(store: Store) -> Any:
