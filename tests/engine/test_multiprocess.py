@@ -160,3 +160,32 @@ async def test_a_message_that_kills_its_worker_is_dead_lettered_after_the_attemp
     assert exits == [-signal.SIGKILL] * 3 + [0], errors[-2000:]
     assert (task.status, task.attempts, started) == ("dead", 3, 3)
     assert "worker died while handling it" in task.last_error
+
+
+async def test_intake_beside_two_worker_processes_on_one_sqlite_file(sqlite_url):
+    """`serve --no-worker` beside `worker` processes on one SQLite file: intake keeps writing
+    while they claim, and each message is handled once, in order within its resource."""
+    store = await prepared_store(sqlite_url)
+    procs = [spawn(sqlite_url, idle_exit=5.0) for _ in range(2)]
+    for proc in procs:
+        lines = iter(proc.stdout.readline, "")
+        assert any(line.strip() == "ready" for line in lines), "a worker never became ready"
+    inbox = Inbox(store)
+    for start in range(0, 1000, 25):
+        await inbox.enqueue_many([(message(i), ["effects"]) for i in range(start, start + 25)])
+    for proc in procs:
+        _, errors = proc.communicate(timeout=240)
+        assert proc.returncode == 0, errors[-2000:]
+    async with store.begin() as conn:
+        rows = (
+            await conn.execute(select(effects.c.message_id, effects.c.at).order_by(effects.c.at))
+        ).all()
+        done = (await conn.execute(select(func.count()).where(tasks.c.status == "done"))).scalar()
+    await store.dispose()
+    assert done == 1000
+    assert sorted(int(row.message_id[1:]) for row in rows) == list(range(1000))
+    last_seen: dict[int, int] = {}
+    for row in rows:
+        resource, sequence = divmod(int(row.message_id[1:]), 5)
+        assert sequence > last_seen.get(resource, -1)
+        last_seen[resource] = sequence
