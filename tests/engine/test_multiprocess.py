@@ -46,6 +46,27 @@ def spawn(
     )
 
 
+def wait_until_ready(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        lines = iter(proc.stdout.readline, "")
+        assert any(line.strip() == "ready" for line in lines), "a worker never became ready"
+
+
+def wait_for_clean_exits(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        _, errors = proc.communicate(timeout=240)
+        assert proc.returncode == 0, errors[-2000:]
+
+
+def assert_in_resource_order(rows) -> None:
+    """Effects rows (ordered by time): within a resource, messages took effect in sequence."""
+    last_seen: dict[int, int] = {}
+    for row in rows:
+        resource, sequence = divmod(int(row.message_id[1:]), 5)
+        assert sequence > last_seen.get(resource, -1)
+        last_seen[resource] = sequence
+
+
 async def prepared_store(database_url: str) -> Store:
     store = Store(database_url)
     await store.create_schema()
@@ -70,14 +91,10 @@ async def test_four_worker_processes_handle_5000_messages_exactly_once(postgres_
     store = await prepared_store(postgres_url)
     # All four must be up before the work arrives, so that they really compete for it.
     procs = [spawn(postgres_url, idle_exit=5.0) for _ in range(4)]
-    for proc in procs:
-        lines = iter(proc.stdout.readline, "")
-        assert any(line.strip() == "ready" for line in lines), "a worker never became ready"
+    wait_until_ready(procs)
     inbox = Inbox(store)
     await inbox.enqueue_many([(message(i), ["effects"]) for i in range(5000)])
-    for proc in procs:
-        _, errors = proc.communicate(timeout=240)
-        assert proc.returncode == 0, errors[-2000:]
+    wait_for_clean_exits(procs)
     async with store.begin() as conn:
         total = (await conn.execute(select(func.count()).select_from(effects))).scalar()
         distinct = (
@@ -92,12 +109,7 @@ async def test_four_worker_processes_handle_5000_messages_exactly_once(postgres_
     await store.dispose()
     assert (total, distinct, done) == (5000, 5000, 5000)
     assert workers >= 2
-    last_seen: dict[int, int] = {}
-    for row in rows:
-        i = int(row.message_id[1:])
-        resource, sequence = divmod(i, 5)
-        assert sequence > last_seen.get(resource, -1)
-        last_seen[resource] = sequence
+    assert_in_resource_order(rows)
 
 
 async def test_a_message_held_by_a_killed_worker_is_processed_after_restart(postgres_url):
@@ -167,15 +179,11 @@ async def test_intake_beside_two_worker_processes_on_one_sqlite_file(sqlite_url)
     while they claim, and each message is handled once, in order within its resource."""
     store = await prepared_store(sqlite_url)
     procs = [spawn(sqlite_url, idle_exit=5.0) for _ in range(2)]
-    for proc in procs:
-        lines = iter(proc.stdout.readline, "")
-        assert any(line.strip() == "ready" for line in lines), "a worker never became ready"
+    wait_until_ready(procs)
     inbox = Inbox(store)
     for start in range(0, 1000, 25):
         await inbox.enqueue_many([(message(i), ["effects"]) for i in range(start, start + 25)])
-    for proc in procs:
-        _, errors = proc.communicate(timeout=240)
-        assert proc.returncode == 0, errors[-2000:]
+    wait_for_clean_exits(procs)
     async with store.begin() as conn:
         rows = (
             await conn.execute(select(effects.c.message_id, effects.c.at).order_by(effects.c.at))
@@ -184,8 +192,4 @@ async def test_intake_beside_two_worker_processes_on_one_sqlite_file(sqlite_url)
     await store.dispose()
     assert done == 1000
     assert sorted(int(row.message_id[1:]) for row in rows) == list(range(1000))
-    last_seen: dict[int, int] = {}
-    for row in rows:
-        resource, sequence = divmod(int(row.message_id[1:]), 5)
-        assert sequence > last_seen.get(resource, -1)
-        last_seen[resource] = sequence
+    assert_in_resource_order(rows)
