@@ -163,6 +163,13 @@ async def test_a_run_taken_over_learns_it_at_its_next_heartbeat_or_checkpoint(da
         assert "taken over" in (keeper.lost or "")
         with pytest.raises(LeaseLost):
             await first._save_checkpoint("demo.work", run_id, {"next": 1})
+
+        async def along(conn):  # rows the checkpoint would move past: not written either
+            await first.runtime.state.write(conn, "demo.rows", {"r": 1})
+
+        with pytest.raises(LeaseLost):
+            await first._save_checkpoint("demo.work", run_id, {"next": 1}, along=along)
+        assert await first.runtime.state.get("demo.rows", "r") is None
     finally:
         await first.store.dispose()
         await second.store.dispose()

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ctbridge.engine.connector import JobContext, JobSpec
+from ctbridge.engine.connector import JobContext, JobSpec, Progress
 from ctbridge.engine.job_retry import JobRetryPolicy, retry_due
 from ctbridge.engine.jobs import NOT_RETRIED, JobBusy, JobRun
 from ctbridge.engine.report import RunReport
@@ -32,6 +32,33 @@ async def test_a_run_is_recorded_with_its_report_and_progress(sqlite_url):
         assert run.report.counts == {"sent": 1, "skipped": 1}
         assert run.report.details[1] == {"outcome": "skipped", "id": "b", "reason": "no price"}
         assert (run.progress_done, run.progress_total) == (2, 2)
+    finally:
+        await engine.close()
+
+
+async def test_a_checkpoint_is_saved_with_its_rows_and_progress_all_or_nothing(database_url):
+    async def load(ctx: JobContext) -> None:
+        async def rows(conn) -> None:
+            await ctx.runtime.state.write(conn, "recorder.rows", {"a": 1, "b": 2})
+
+        await ctx.save_checkpoint({"next": 2}, progress=Progress(2, 5, "two"), along=rows)
+
+        async def refused(conn) -> None:
+            await ctx.runtime.state.write(conn, "recorder.rows", {"c": 3})
+            raise ConnectionError("the target went away mid-write")
+
+        await ctx.save_checkpoint({"next": 3}, progress=Progress(3, 5, "three"), along=refused)
+
+    engine, made = await open_engine(database_url)
+    made["recorder"].extra_jobs.append(JobSpec("load", load, resumable=True))
+    engine.registry.invalidate()
+    try:
+        run = await engine.run_job("recorder.load")
+        assert run.status == "failed" and "went away" in (run.error or "")
+        state = engine.runtime.state
+        assert await state.get("checkpoints", "recorder.load") == {"next": 2}
+        assert await state.get_many("recorder.rows", ["a", "b", "c"]) == {"a": 1, "b": 2}
+        assert (run.progress_done, run.progress_total, run.progress_note) == (2, 5, "two")
     finally:
         await engine.close()
 

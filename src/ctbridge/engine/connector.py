@@ -12,6 +12,7 @@ from ctbridge.engine.report import RunReport
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
     from ctbridge.engine.runtime import Runtime
 
@@ -25,6 +26,17 @@ class Outcome:
 
 
 Handler = Callable[[Message], Awaitable[Outcome | None]]
+# Rows a job writes in the same transaction as its checkpoint (given the open connection).
+AlongWrites = Callable[["AsyncConnection"], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run got: shown by the CLI, the admin page and `job runs`."""
+
+    done: int
+    total: int | None = None
+    note: str = ""
 
 
 @dataclass
@@ -38,15 +50,25 @@ class JobContext:
     report: RunReport
     _progress: Callable[[int, int | None, str], Awaitable[None]]
     _load_checkpoint: Callable[[], Awaitable[dict[str, Any] | None]]
-    _save_checkpoint: Callable[[dict[str, Any] | None], Awaitable[None]]
+    _save_checkpoint: Callable[
+        [dict[str, Any] | None, Progress | None, AlongWrites | None], Awaitable[None]
+    ]
 
     async def checkpoint(self) -> dict[str, Any] | None:
         """The state the last run of this job saved (a cursor, a watermark), or None."""
         return await self._load_checkpoint()
 
-    async def save_checkpoint(self, value: dict[str, Any] | None) -> None:
-        """Persists state at once, so a crashed run resumes from here."""
-        await self._save_checkpoint(value)
+    async def save_checkpoint(
+        self,
+        value: dict[str, Any] | None,
+        *,
+        progress: Progress | None = None,
+        along: AlongWrites | None = None,
+    ) -> None:
+        """Persists state at once, so a crashed run resumes from here. In the same transaction
+        (all or nothing, one write instead of several): the run's `progress`, and the rows
+        `along` writes on the connection it is given (what the checkpoint moves past)."""
+        await self._save_checkpoint(value, progress, along)
 
     async def progress(self, done: int, total: int | None = None, note: str = "") -> None:
         """Records how far the run got; shown by the CLI, the admin page and `job runs`."""

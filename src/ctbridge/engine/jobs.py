@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctbridge.engine import metrics
-from ctbridge.engine.connector import JobContext, JobSpec
+from ctbridge.engine.connector import AlongWrites, JobContext, JobSpec, Progress
 from ctbridge.engine.job_lease import JobBusy, JobLeases, LeaseKeeper, LeaseLost, LeaseTiming
 from ctbridge.engine.report import RunReport
 from ctbridge.engine.store import dumps, loads
@@ -189,7 +190,9 @@ class JobRunner:
             report=report,
             _progress=lambda done, total, note: self._progress(run_id, done, total, note, report),
             _load_checkpoint=lambda: self.runtime.state.get(CHECKPOINTS, name),
-            _save_checkpoint=lambda value: self._save_checkpoint(name, run_id, value),
+            _save_checkpoint=lambda value, progress, along: self._save_checkpoint(
+                name, run_id, value, progress=progress, along=along, report=report
+            ),
         )
         keeper = LeaseKeeper(self.leases, name, run_id, renewed_at=started_at)
         restart = spec.resumable and str(params.get("restart", "")).lower() in ("1", "true", "yes")
@@ -321,26 +324,47 @@ class JobRunner:
         self, run_id: int, done: int, total: int | None, note: str, report: RunReport
     ) -> None:
         async with self.store.begin() as conn:
-            await conn.execute(
-                update(job_runs)
-                .where(job_runs.c.id == run_id)
-                .values(
-                    progress_done=done,
-                    progress_total=total,
-                    progress_note=note,
-                    report=dumps(report.as_dict()),
-                )
-            )
+            await self._write_progress(conn, run_id, Progress(done, total, note), report)
 
-    async def _save_checkpoint(self, name: str, run_id: int, value: dict[str, Any] | None) -> None:
+    @staticmethod
+    async def _write_progress(
+        conn: AsyncConnection, run_id: int, progress: Progress, report: RunReport
+    ) -> None:
+        await conn.execute(
+            update(job_runs)
+            .where(job_runs.c.id == run_id)
+            .values(
+                progress_done=progress.done,
+                progress_total=progress.total,
+                progress_note=progress.note,
+                report=dumps(report.as_dict()),
+            )
+        )
+
+    async def _save_checkpoint(
+        self,
+        name: str,
+        run_id: int,
+        value: dict[str, Any] | None,
+        *,
+        progress: Progress | None = None,
+        along: AlongWrites | None = None,
+        report: RunReport | None = None,
+    ) -> None:
         """Writes the checkpoint only while this run holds the lease (else raises LeaseLost),
-        so a run that was taken over can never overwrite its successor's checkpoint."""
+        so a run that was taken over can never overwrite its successor's checkpoint; the rows
+        `along` writes and the progress go in the same transaction."""
         async with self.store.begin() as conn:
             await self.leases.check(conn, name, run_id)
+            if along is not None:
+                await along(conn)
             if value is None:
                 await self.runtime.state.remove(conn, CHECKPOINTS, name)
             else:
                 await self.runtime.state.write(conn, CHECKPOINTS, {name: value})
+            if progress is not None:
+                assert report is not None, "progress is written with the run's report"
+                await self._write_progress(conn, run_id, progress, report)
 
     async def get(self, run_id: int) -> JobRun:
         async with self.store.begin() as conn:

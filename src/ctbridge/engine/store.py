@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from ctbridge import json_text, tracing
 from ctbridge.engine.tables import kv_state, metadata
+from ctbridge.engine.write_turn import WriteTurn
 
 log = structlog.get_logger("ctbridge.store")
 PROBE_NAMESPACE = "ctbridge.store-probe"
@@ -58,6 +59,7 @@ class Store:
         self.is_sqlite = self.url.startswith("sqlite")
         self.lost: str | None = None
         self._file_identity: tuple[int, int] | None = None
+        self._write_turn = WriteTurn() if self.is_sqlite else None
         if self.is_sqlite:
             if ":memory:" in self.url or self.url.rstrip("/").endswith(":"):
                 raise ValueError("an in-memory SQLite database cannot be shared: use a file")
@@ -117,7 +119,11 @@ class Store:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
+        if self._write_turn is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_turn.taken(), self.engine.begin() as conn:
             yield conn
 
     async def ping(self) -> None:

@@ -12,6 +12,8 @@ import ssl
 
 import httpx
 
+from ctbridge.http import idle_probe
+
 
 @functools.cache
 def shared_tls_context() -> ssl.SSLContext:
@@ -19,5 +21,7 @@ def shared_tls_context() -> ssl.SSLContext:
 
 
 def transport(**options: object) -> httpx.AsyncHTTPTransport:
-    """An httpx transport that verifies certificates with the shared context."""
-    return httpx.AsyncHTTPTransport(verify=shared_tls_context(), **options)  # type: ignore[arg-type]
+    """An httpx transport that verifies certificates with the shared context (and checks its
+    idle connections cheaply: `idle_probe`)."""
+    built = httpx.AsyncHTTPTransport(verify=shared_tls_context(), **options)  # type: ignore[arg-type]
+    return idle_probe.install(built)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ctbridge.connectors.ordergroove.product_mapping import (
     catalogue_fingerprint,
     fingerprint_matches,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 ACCEPTED = "ordergroove.ledger"
 PRODUCT_SKUS = "ordergroove.product-skus"
@@ -23,6 +26,10 @@ class StateStore(Protocol):
     async def holds_any(self, namespace: str) -> bool: ...
 
     async def put_in_namespaces(self, items: Mapping[str, Mapping[str, Any]]) -> None: ...
+
+    async def write(
+        self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,17 @@ class SyncLedger:
         await self.state.put_in_namespaces(
             {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
         )
+
+    async def write_entries(
+        self,
+        conn: AsyncConnection,
+        entries: Mapping[str, Mapping[str, Any]],
+        skus_by_product: Mapping[str, list[str]],
+    ) -> None:
+        """`record_entries` inside the caller's transaction (a load's checkpoint write)."""
+        for namespace, values in ((ACCEPTED, entries), (PRODUCT_SKUS, skus_by_product)):
+            if values:
+                await self.state.write(conn, namespace, dict(values))
 
     async def record_stock(self, live_by_sku: Mapping[str, bool]) -> None:
         """Partial `live` updates Ordergroove accepted; the catalogue fingerprint is kept."""

@@ -1,4 +1,4 @@
-"""Persists a load's progress in the background: ledger entries, then skus, then the checkpoint."""
+"""Persists a load's progress in the background: ledger entries, skus and checkpoint together."""
 
 from __future__ import annotations
 
@@ -6,21 +6,22 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from ctbridge.connectors.ordergroove.frontier import ResolutionFrontier
 from ctbridge.connectors.ordergroove.ledger import SyncLedger
-from ctbridge.engine.connector import JobContext
+from ctbridge.engine.connector import JobContext, Progress
 
 
 class LoadCommitter:
-    """Writes what Ordergroove accepted, in that order: the accepted payloads (ledger), the skus
-    of the products now fully answered for, and only then the resume point past them.
+    """Writes what Ordergroove accepted: the accepted payloads (ledger), the skus of the
+    products now fully answered for and the resume point past them, in one transaction.
 
     Batches finish faster than the store can take one write per batch, so requests coalesce:
     `request()` returns at once and one background writer catches up with everything accepted
-    so far, at most once per `interval_seconds` (each write is a few transactions; a 10k load
-    made dozens of them); `flush()` writes at once. A crash can lose the latest ledger entries
+    so far, at most once per `interval_seconds` (a 10k load made dozens of writes when each
+    batch wrote its own); `flush()` writes at once. A crash can lose the latest ledger entries
     or leave the checkpoint behind; both are safe (an unknown sku goes through create, whose
     duplicate answer routes it to update; a resumed load re-sends a few batches through
     update), never the other way round.
@@ -84,21 +85,23 @@ class LoadCommitter:
         accepted, self._accepted = self._accepted, {}
         skus = self.frontier.take_committed_skus()
         try:
-            await self.ledger.record_entries(accepted, skus)
+            if self.frontier.last_committed == self._saved:
+                await self.ledger.record_entries(accepted, skus)
+                return
+            done = self.products_before + self.frontier.committed_products
+            sent = self.ctx.report.counts.get("sent", 0)
+            # One transaction: the ledger entries, the skus and the resume point past them.
+            await self.ctx.save_checkpoint(
+                {
+                    "after_id": self.frontier.last_committed,
+                    "counts": dict(self.earlier + self.frontier.committed),
+                    "products": done,
+                },
+                progress=Progress(done, self.total, f"{sent} sent"),
+                along=partial(self.ledger.write_entries, entries=accepted, skus_by_product=skus),
+            )
         except BaseException:
             self._accepted = {**accepted, **self._accepted}
             self.frontier.restore_committed_skus(skus)
             raise
-        if self.frontier.last_committed == self._saved:
-            return
-        done = self.products_before + self.frontier.committed_products
-        await self.ctx.save_checkpoint(
-            {
-                "after_id": self.frontier.last_committed,
-                "counts": dict(self.earlier + self.frontier.committed),
-                "products": done,
-            }
-        )
         self._saved = self.frontier.last_committed
-        sent = self.ctx.report.counts.get("sent", 0)
-        await self.ctx.progress(done, self.total, f"{sent} sent")

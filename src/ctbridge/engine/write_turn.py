@@ -1,0 +1,63 @@
+"""Takes turns at SQLite's one write lock inside a process: in arrival order, woken at once.
+
+Every SQLite transaction here begins IMMEDIATE, so it takes the database's write lock before its
+first statement. Two transactions of one process that meet at that lock would otherwise settle
+it in SQLite's busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25… ms between tries
+(sqlite.org/c3ref/busy_timeout.html; `sqliteDefaultBusyCallback` in sqlite3.c): a
+rate-limit take queued behind a ledger write woke tens of milliseconds after the lock was
+free. Waiting on an asyncio lock instead wakes the next transaction when the previous one
+ends. Other processes on the same file still meet this one at SQLite's own lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+class NestedTransaction(RuntimeError):
+    """A task opened a second transaction while its first was still open: on SQLite that one
+    waits for the write lock its own task holds, for ever."""
+
+
+@dataclass(slots=True)
+class _Holder:
+    task: asyncio.Task[object] | None
+    turn: WriteTurn
+    open: bool = True
+
+
+_holding: ContextVar[_Holder | None] = ContextVar("ctbridge_write_turn", default=None)
+
+
+class WriteTurn:
+    """`async with turn.taken():` runs the block while no other transaction of this process
+    is open. The lock is made for the running event loop (a store may outlive a loop)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def taken(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        holder = _holding.get()
+        if holder is not None and holder.open and holder.turn is self and holder.task is task:
+            raise NestedTransaction("a transaction was opened inside another one of the same task")
+        async with self._current_lock():
+            mine = _Holder(task, self)
+            reset = _holding.set(mine)
+            try:
+                yield
+            finally:
+                mine.open = False  # tasks started inside the block copied `mine`: now closed
+                _holding.reset(reset)
+
+    def _current_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._lock = loop, asyncio.Lock()
+        return self._lock

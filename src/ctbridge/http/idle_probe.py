@@ -1,0 +1,96 @@
+"""Pooled connections whose "did the server close me?" check costs one poll, not a rebuild.
+
+httpcore asks every pooled connection, each time a request enters or leaves the pool, whether
+its idle socket has become readable (a server-side close). Its anyio stream answers that by
+rebuilding anyio's whole attribute table for the socket (`getpeername`, `getsockname` and a
+dict of lambdas) just to find the raw socket again: with 16 connections to one target that
+was a quarter of httpx's CPU per call in the Ordergroove load. These streams find the socket
+once, when they connect, and ask the same question of it directly; everything else is the
+wrapped stream's. Plugged in through httpcore's documented extension point, a network backend
+(www.encode.io/httpcore/network-backends/).
+"""
+
+from __future__ import annotations
+
+import ssl
+import typing
+
+import httpcore
+import httpx
+from httpcore._utils import is_socket_readable  # the very check httpcore's own streams make
+
+IS_READABLE = "is_readable"
+
+
+class IdleProbeStream(httpcore.AsyncNetworkStream):
+    """A connected stream whose `is_readable` polls the socket found at connect time."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return IdleProbeStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        if info == IS_READABLE and self._socket is not None:
+            return is_socket_readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+class IdleProbeBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's own backend, its streams wrapped in `IdleProbeStream`."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._inner.connect_tcp(
+            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+        return IdleProbeStream(stream)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._inner.connect_unix_socket(
+            path, timeout=timeout, socket_options=socket_options
+        )
+        return IdleProbeStream(stream)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def install(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
+    """Gives the transport's connection pool the probing backend. httpx builds the pool itself
+    and has no parameter for its backend, so it is set on the pool it built (httpcore reads it
+    at each new connection); `tests/http/test_idle_probe.py` fails if that attribute moves."""
+    pool = transport._pool
+    if isinstance(pool, httpcore.AsyncConnectionPool):
+        pool._network_backend = IdleProbeBackend()
+    return transport

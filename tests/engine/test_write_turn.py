@@ -1,0 +1,163 @@
+"""One SQLite transaction at a time per process, in arrival order, woken without SQLite's
+sleeping busy handler; cancelled waiters and holders never block the ones behind them; a task
+that opens a transaction inside its own open one is told so instead of waiting for ever."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from ctbridge.engine.store import Store
+from ctbridge.engine.write_turn import NestedTransaction
+
+WAIT = 30  # seconds: a bound for a hang, never a pace
+
+
+@dataclass
+class Writer:
+    number: int
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+
+class Turns:
+    """Starts writers that hold their transaction until released; records what it sees."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.writers: list[Writer] = []
+        self.open = 0
+        self.most_open = 0
+        self.entry_order: list[int] = []
+
+    def start(self) -> None:
+        writer = Writer(len(self.writers))
+        writer.task = asyncio.create_task(self._write(writer))
+        self.writers.append(writer)
+
+    async def _write(self, writer: Writer) -> None:
+        async with self.store.begin() as conn:
+            self.open += 1
+            self.most_open = max(self.most_open, self.open)
+            self.entry_order.append(writer.number)
+            writer.entered.set()
+            try:
+                await writer.release.wait()
+                await conn.execute(text("INSERT INTO t VALUES (:x)"), {"x": writer.number})
+            finally:
+                self.open -= 1
+
+    def pending(self) -> list[Writer]:
+        return [w for w in self.writers if w.task is not None and not w.task.done()]
+
+    async def settle(self) -> None:
+        """Waits until the turn is with someone, or nobody wants it."""
+        async with asyncio.timeout(WAIT):
+            while True:
+                pending = self.pending()
+                if not pending or any(w.entered.is_set() for w in pending):
+                    return
+                await asyncio.sleep(0.001)
+
+    async def finish(self, writer: Writer) -> None:
+        assert writer.task is not None
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(writer.task), WAIT)
+
+
+async def _play(url: str, plan: list[tuple[str, int]]) -> None:
+    store = Store(url, sqlite_pool_size=3)
+    try:
+        async with store.begin() as conn:
+            await conn.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+            await conn.execute(text("DELETE FROM t"))
+        turns = Turns(store)
+        cancelled_before_entry: set[int] = set()
+        for action, pick in plan:
+            if action == "start":
+                turns.start()
+            elif action == "pause":
+                # Lets waiters age (SQLite's busy handler sleeps longer the longer one waited):
+                # an input that varies the interleaving; nothing asserted depends on time.
+                await asyncio.sleep(pick / 1000)
+            elif turns.writers:
+                writer = turns.writers[pick % len(turns.writers)]
+                if action == "release":
+                    writer.release.set()
+                else:
+                    assert writer.task is not None
+                    if not writer.entered.is_set() and not writer.task.done():
+                        cancelled_before_entry.add(writer.number)
+                    writer.task.cancel()
+                if writer.entered.is_set() or action == "cancel":
+                    await turns.finish(writer)
+            await turns.settle()
+        for writer in turns.writers:
+            writer.release.set()
+        for writer in turns.writers:
+            await turns.finish(writer)
+
+        assert turns.most_open <= 1
+        # Entered in the order they arrived, skipping those cancelled while they waited.
+        expected = [w.number for w in turns.writers if w.number not in cancelled_before_entry]
+        assert turns.entry_order == expected
+        async with store.begin() as conn:
+            stored = sorted(x for (x,) in await conn.execute(text("SELECT x FROM t")))
+        committed = sorted(w.number for w in turns.writers if w.task and not w.task.cancelled())
+        assert stored == committed
+    finally:
+        await store.dispose()
+
+
+actions = st.one_of(
+    st.tuples(st.just("start"), st.just(0)),
+    st.tuples(st.just("pause"), st.integers(0, 40)),
+    st.tuples(st.just("release"), st.integers(0, 7)),
+    st.tuples(st.just("cancel"), st.integers(0, 7)),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(plan=st.lists(actions, min_size=1, max_size=16))
+def test_transactions_take_turns_in_arrival_order_through_cancellations(sqlite_url, plan):
+    asyncio.run(_play(sqlite_url, plan))
+
+
+async def test_a_transaction_opened_inside_its_own_task_transaction_is_refused(sqlite_url):
+    store = Store(sqlite_url)
+    try:
+        async with store.begin():
+            with pytest.raises(NestedTransaction):
+                async with store.begin():
+                    pass
+        async with store.begin() as conn:  # the turn was given back
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await store.dispose()
+
+
+async def test_a_task_started_inside_a_transaction_may_open_its_own_after_it(sqlite_url):
+    store = Store(sqlite_url)
+    try:
+        done = asyncio.Event()
+
+        async def later() -> int:
+            await done.wait()
+            async with store.begin() as conn:
+                return (await conn.execute(text("SELECT 2"))).scalar_one()
+
+        async with store.begin():
+            child = asyncio.create_task(later())  # copies the context of the open transaction
+        done.set()
+        assert await asyncio.wait_for(child, WAIT) == 2
+    finally:
+        await store.dispose()
