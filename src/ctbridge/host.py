@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 
+from ctbridge import startup_heap
 from ctbridge.engine.connector import Connector, ConnectorFactory
 from ctbridge.engine.discovery import connector_factories, load_extensions
 from ctbridge.engine.jobs import JobRun, JobRunner
@@ -118,6 +119,7 @@ class Engine:
                 ) from None
         for connector in connectors.values():
             await connector.open()
+        startup_heap.freeze_once()
         log.info(
             "engine opened",
             connectors=sorted(connectors),
