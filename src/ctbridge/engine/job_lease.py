@@ -14,19 +14,37 @@ run: a run that was taken over learns it at its next write and stops (a fencing 
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctbridge.engine.store import Store
 from ctbridge.engine.tables import job_leases, job_runs
 
 log = structlog.get_logger("ctbridge.jobs")
+
+# Statements every run executes, built once: building one anew each time (and its cache key)
+# cost more CPU than executing it. Parameters: lease_name, lease_owner, lease_run, lease_until.
+_OURS = and_(
+    job_leases.c.job_name == bindparam("lease_name"),
+    job_leases.c.owner == bindparam("lease_owner"),
+    job_leases.c.run_id == bindparam("lease_run"),
+)
+_CHECK = select(job_leases.c.job_name).where(_OURS)
+_RELEASE = update(job_leases).where(_OURS).values(owner=None, lease_until=None, run_id=None)
+_RENEW = update(job_leases).where(_OURS).values(lease_until=bindparam("lease_until"))
+_HEARTBEAT = (
+    update(job_runs)
+    .where(job_runs.c.id == bindparam("lease_run"))
+    .values(heartbeat_at=bindparam("lease_now"))
+)
 
 
 class JobBusy(Exception):
@@ -97,16 +115,17 @@ class JobLeases:
         """Takes the lease of `name` for `run_id` in `conn`'s transaction, or raises JobBusy
         saying why not (the caller's transaction must then roll back)."""
         lease = {"owner": self.owner, "lease_until": now + self.timing.lease_seconds}
-        free = or_(job_leases.c.lease_until.is_(None), job_leases.c.lease_until < now)
         if not takeover:
             # One statement on the common path: a new lease, or a free one taken over in place.
-            statement = self.store.insert(job_leases).values(job_name=name, run_id=run_id, **lease)
             taken = await conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[job_leases.c.job_name],
-                    set_={**lease, "run_id": run_id},
-                    where=free,
-                )
+                self._take_free,
+                {
+                    "lease_name": name,
+                    "lease_owner": self.owner,
+                    "lease_run": run_id,
+                    "lease_until": lease["lease_until"],
+                    "lease_now": now,
+                },
             )
             if taken.rowcount == 1:
                 return
@@ -124,7 +143,7 @@ class JobLeases:
             )
         ).one()
         if takeover:
-            condition = free
+            condition = or_(job_leases.c.lease_until.is_(None), job_leases.c.lease_until < now)
             if holder.lease_until is not None and holder.lease_until >= now:
                 heartbeat = await self._heartbeat_of(conn, holder.run_id)
                 if not owner_is_gone(holder.owner) and (
@@ -162,37 +181,46 @@ class JobLeases:
 
     async def renew(self, name: str, run_id: int, now: float) -> bool:
         """Extends the lease from `now`; False when it no longer names this run."""
+        params = {**self._ours(name, run_id), "lease_until": now + self.timing.lease_seconds}
         async with self.store.begin() as conn:
-            moved = await conn.execute(
-                update(job_leases)
-                .where(self._ours(name, run_id))
-                .values(lease_until=now + self.timing.lease_seconds)
-            )
+            moved = await conn.execute(_RENEW, params)
             if moved.rowcount != 1:
                 return False
-            await conn.execute(
-                update(job_runs).where(job_runs.c.id == run_id).values(heartbeat_at=now)
-            )
+            await conn.execute(_HEARTBEAT, {"lease_run": run_id, "lease_now": now})
         return True
 
     async def check(self, conn: AsyncConnection, name: str, run_id: int) -> None:
         """Raises LeaseLost unless the lease still names this run (call inside a write)."""
-        found = await conn.execute(select(job_leases.c.job_name).where(self._ours(name, run_id)))
+        found = await conn.execute(_CHECK, self._ours(name, run_id))
         if found.first() is None:
             raise LeaseLost(f"job '{name}' run {run_id} no longer holds its lease")
 
     async def release(self, conn: AsyncConnection, name: str, run_id: int) -> None:
-        await conn.execute(
-            update(job_leases)
-            .where(self._ours(name, run_id))
-            .values(owner=None, lease_until=None, run_id=None)
-        )
+        await conn.execute(_RELEASE, self._ours(name, run_id))
 
-    def _ours(self, name: str, run_id: int) -> object:
-        return and_(
-            job_leases.c.job_name == name,
-            job_leases.c.owner == self.owner,
-            job_leases.c.run_id == run_id,
+    def _ours(self, name: str, run_id: int) -> dict[str, Any]:
+        return {"lease_name": name, "lease_owner": self.owner, "lease_run": run_id}
+
+    @functools.cached_property
+    def _take_free(self) -> Any:
+        """The upsert that takes a new or expired lease (the insert is the store's dialect's)."""
+        statement = self.store.insert(job_leases).values(
+            job_name=bindparam("lease_name"),
+            owner=bindparam("lease_owner"),
+            run_id=bindparam("lease_run"),
+            lease_until=bindparam("lease_until"),
+        )
+        return statement.on_conflict_do_update(
+            index_elements=[job_leases.c.job_name],
+            set_={
+                "owner": statement.excluded.owner,
+                "lease_until": statement.excluded.lease_until,
+                "run_id": statement.excluded.run_id,
+            },
+            where=or_(
+                job_leases.c.lease_until.is_(None),
+                job_leases.c.lease_until < bindparam("lease_now"),
+            ),
         )
 
     async def _heartbeat_of(self, conn: AsyncConnection, run_id: int | None) -> float | None:
