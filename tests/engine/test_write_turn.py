@@ -161,3 +161,25 @@ async def test_a_task_started_inside_a_transaction_may_open_its_own_after_it(sql
         assert await asyncio.wait_for(child, WAIT) == 2
     finally:
         await store.dispose()
+
+
+def test_a_store_outlives_its_event_loop_and_takes_turns_in_the_next(sqlite_url):
+    store = Store(sqlite_url)
+
+    async def write(value: int) -> list[int]:
+        async with store.begin() as conn:
+            await conn.execute(text("CREATE TABLE IF NOT EXISTS u (x INTEGER)"))
+            await conn.execute(text("INSERT INTO u VALUES (:x)"), {"x": value})
+
+        # Two transactions at once in this loop: they take turns on this loop's lock.
+        async def read() -> list[int]:
+            async with store.begin() as conn:
+                return [x for (x,) in await conn.execute(text("SELECT x FROM u ORDER BY x"))]
+
+        first, second = await asyncio.gather(read(), read())
+        assert first == second
+        return first
+
+    assert asyncio.run(write(1)) == [1]
+    assert asyncio.run(write(2)) == [1, 2]
+    asyncio.run(store.dispose())

@@ -12,6 +12,7 @@ ends. Other processes on the same file still meet this one at SQLite's own lock.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -34,12 +35,14 @@ _holding: ContextVar[_Holder | None] = ContextVar("ctbridge_write_turn", default
 
 
 class WriteTurn:
-    """`async with turn.taken():` runs the block while no other transaction of this process
-    is open. The lock is made for the running event loop (a store may outlive a loop)."""
+    """`async with turn.taken():` runs the block while no other transaction of this process's
+    event loop is open. Each loop has its own lock (a store may outlive a loop, or be used from
+    a second loop in another thread: those meet at SQLite's own lock, as other processes do)."""
 
     def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = asyncio.Lock()
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @asynccontextmanager
     async def taken(self) -> AsyncIterator[None]:
@@ -58,6 +61,7 @@ class WriteTurn:
 
     def _current_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            self._loop, self._lock = loop, asyncio.Lock()
-        return self._lock
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
