@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 
 from ctbridge.engine.store import Store
 from ctbridge.engine.write_turn import NestedTransaction
@@ -183,3 +185,27 @@ def test_a_store_outlives_its_event_loop_and_takes_turns_in_the_next(sqlite_url)
     assert asyncio.run(write(1)) == [1]
     assert asyncio.run(write(2)) == [1, 2]
     asyncio.run(store.dispose())
+
+
+async def test_a_database_locked_by_another_process_fails_as_a_sqlalchemy_error(sqlite_url):
+    store = Store(sqlite_url)
+    # This store's connections give up on the lock at once (the product waits 30 s).
+    event.listen(
+        store.engine.sync_engine,
+        "connect",
+        lambda connection, _record: connection.execute("PRAGMA busy_timeout=0"),
+    )
+    await store.create_schema()
+    path = sqlite_url.removeprefix("sqlite:///")
+    other = sqlite3.connect(path, isolation_level=None)  # another process's writer
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError, match="locked"):
+            async with store.begin():
+                pass
+        other.execute("ROLLBACK")
+        async with store.begin() as conn:  # the store is usable once the lock is free
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+    finally:
+        other.close()
+        await store.dispose()

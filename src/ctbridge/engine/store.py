@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,8 +15,9 @@ from typing import Any
 import structlog
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_only
 
 from ctbridge import json_text, tracing
 from ctbridge.engine.tables import kv_state, metadata
@@ -23,6 +25,7 @@ from ctbridge.engine.write_turn import WriteTurn
 
 log = structlog.get_logger("ctbridge.store")
 PROBE_NAMESPACE = "ctbridge.store-probe"
+BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
 
 
 class StoreLost(Exception):
@@ -204,8 +207,12 @@ def _rollback_if_open(dbapi_connection: Any, _record: Any, reset_state: Any) -> 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
     # Taking the write lock up front makes concurrent writers wait (busy_timeout) instead of
-    # failing to upgrade a read transaction later.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # failing to upgrade a read transaction later. Sent straight to aiosqlite's thread: one
+    # round trip, where a statement through SQLAlchemy makes three (cursor, execute, close).
+    try:
+        await_only(conn.connection.driver_connection.execute(BEGIN_IMMEDIATE))
+    except sqlite3.Error as error:  # typed as SQLAlchemy types it for any other statement
+        raise DBAPIError.instance(BEGIN_IMMEDIATE, None, error, sqlite3.Error) from error
 
 
 def dumps(value: Any) -> str:
