@@ -65,26 +65,19 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None
     assert server.connections == 2
 
 
-class RecordingStream(httpcore.AsyncNetworkStream):
+class InnerStream(httpcore.AsyncNetworkStream):
     def __init__(self, socket: object = None) -> None:
         self.socket = socket
-        self.asked: list[str] = []
 
     def get_extra_info(self, info: str) -> Any:
-        self.asked.append(info)
         return self.socket if info == "socket" else f"inner {info}"
 
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return RecordingStream(self.socket)
+    async def start_tls(self, *_: Any, **__: Any) -> httpcore.AsyncNetworkStream:
+        return InnerStream(self.socket)
 
 
 async def test_a_tls_upgrade_keeps_the_probe_and_other_questions_go_to_the_inner_stream() -> None:
-    stream = idle_probe.IdleProbeStream(RecordingStream())
+    stream = idle_probe.IdleProbeStream(InnerStream())
     upgraded = await stream.start_tls(ssl.create_default_context(), "example.test")
     assert isinstance(upgraded, idle_probe.IdleProbeStream)
     assert upgraded.get_extra_info("server_addr") == "inner server_addr"
