@@ -16,7 +16,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from ctbridge.engine.store import Store
-from ctbridge.engine.write_turn import NestedTransaction
+from ctbridge.engine.write_turn import NestedTransaction, TurnTimeout, WriteTurn
 
 WAIT = 30  # seconds: a bound for a hang, never a pace
 
@@ -209,3 +209,19 @@ async def test_a_database_locked_by_another_process_fails_as_a_sqlalchemy_error(
     finally:
         other.close()
         await store.dispose()
+
+
+async def test_a_task_waiting_on_a_transaction_its_parent_holds_fails_instead_of_hanging():
+    # The parent holds the turn and waits for a child that needs it: without a bound on the
+    # wait this never ends (SQLite's own lock gave up after its busy timeout).
+    turn = WriteTurn(wait_seconds=0.2)
+
+    async def child() -> None:
+        async with turn.taken():
+            pass
+
+    async with turn.taken():
+        with pytest.raises(TurnTimeout, match="held the database"):
+            await asyncio.wait_for(child(), WAIT)
+    async with turn.taken():  # the turn is free again
+        pass

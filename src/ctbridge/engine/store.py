@@ -26,6 +26,9 @@ from ctbridge.engine.write_turn import WriteTurn
 log = structlog.get_logger("ctbridge.store")
 PROBE_NAMESPACE = "ctbridge.store-probe"
 BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+# How long a transaction waits for the write lock before it fails, at SQLite's lock (another
+# process) and at the write turn (another transaction of this process) alike.
+SQLITE_BUSY_SECONDS = 30.0
 
 
 class StoreLost(Exception):
@@ -62,7 +65,7 @@ class Store:
         self.is_sqlite = self.url.startswith("sqlite")
         self.lost: str | None = None
         self._file_identity: tuple[int, int] | None = None
-        self._write_turn = WriteTurn() if self.is_sqlite else None
+        self._write_turn = WriteTurn(wait_seconds=SQLITE_BUSY_SECONDS) if self.is_sqlite else None
         if self.is_sqlite:
             if ":memory:" in self.url or self.url.rstrip("/").endswith(":"):
                 raise ValueError("an in-memory SQLite database cannot be shared: use a file")
@@ -195,7 +198,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

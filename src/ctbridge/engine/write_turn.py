@@ -19,6 +19,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 
+class TurnTimeout(TimeoutError):
+    """Another transaction of this process held the write lock for longer than a transaction
+    waits for it (as SQLite's "database is locked" after its busy timeout)."""
+
+
 class NestedTransaction(RuntimeError):
     """A task opened a second transaction while its first was still open: on SQLite that one
     waits for the write lock its own task holds, for ever."""
@@ -39,7 +44,8 @@ class WriteTurn:
     event loop is open. Each loop has its own lock (a store may outlive a loop, or be used from
     a second loop in another thread: those meet at SQLite's own lock, as other processes do)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, wait_seconds: float) -> None:
+        self.wait_seconds = wait_seconds
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
@@ -50,14 +56,23 @@ class WriteTurn:
         holder = _holding.get()
         if holder is not None and holder.open and holder.turn is self and holder.task is task:
             raise NestedTransaction("a transaction was opened inside another one of the same task")
-        async with self._current_lock():
-            mine = _Holder(task, self)
-            reset = _holding.set(mine)
-            try:
-                yield
-            finally:
-                mine.open = False  # tasks started inside the block copied `mine`: now closed
-                _holding.reset(reset)
+        lock = self._current_lock()
+        try:
+            async with asyncio.timeout(self.wait_seconds):
+                await lock.acquire()
+        except TimeoutError:
+            raise TurnTimeout(
+                f"another transaction of this process held the database for over "
+                f"{self.wait_seconds:g} s"
+            ) from None
+        mine = _Holder(task, self)
+        reset = _holding.set(mine)
+        try:
+            yield
+        finally:
+            mine.open = False  # tasks started inside the block copied `mine`: now closed
+            _holding.reset(reset)
+            lock.release()
 
     def _current_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
