@@ -114,18 +114,12 @@ class JobLeases:
     ) -> None:
         """Takes the lease of `name` for `run_id` in `conn`'s transaction, or raises JobBusy
         saying why not (the caller's transaction must then roll back)."""
-        lease = {"owner": self.owner, "lease_until": now + self.timing.lease_seconds}
+        until = now + self.timing.lease_seconds
         if not takeover:
             # One statement on the common path: a new lease, or a free one taken over in place.
             taken = await conn.execute(
                 self._take_free,
-                {
-                    "lease_name": name,
-                    "lease_owner": self.owner,
-                    "lease_run": run_id,
-                    "lease_until": lease["lease_until"],
-                    "lease_now": now,
-                },
+                {**self._ours(name, run_id), "lease_until": until, "lease_now": now},
             )
             if taken.rowcount == 1:
                 return
@@ -166,7 +160,7 @@ class JobLeases:
             taken = await conn.execute(
                 update(job_leases)
                 .where(job_leases.c.job_name == name, condition)
-                .values(**lease, run_id=run_id)
+                .values(owner=self.owner, lease_until=until, run_id=run_id)
             )
             if taken.rowcount == 1:
                 return

@@ -92,9 +92,15 @@ class KeyValueStore:
         if not any(items.values()):
             return
         async with self.store.begin() as conn:
-            for namespace, values in items.items():
-                if values:
-                    await self.write(conn, namespace, values)
+            await self.write_namespaces(conn, items)
+
+    async def write_namespaces(
+        self, conn: AsyncConnection, items: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        """`put_in_namespaces` inside the caller's transaction."""
+        for namespace, values in items.items():
+            if values:
+                await self.write(conn, namespace, values)
 
     async def write(self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]) -> None:
         """Upserts `items` inside the caller's transaction (to write them with other rows)."""

@@ -8,7 +8,7 @@ import socket
 import sqlite3
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from functools import partial
 from typing import Any
 
@@ -125,11 +125,8 @@ class Store:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
-        if self._write_turn is None:
-            async with self.engine.begin() as conn:
-                yield conn
-            return
-        async with self._write_turn.taken(), self.engine.begin() as conn:
+        turn = self._write_turn.taken() if self._write_turn else nullcontext()
+        async with turn, self.engine.begin() as conn:
             yield conn
 
     async def ping(self) -> None:

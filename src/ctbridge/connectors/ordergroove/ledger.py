@@ -27,8 +27,8 @@ class StateStore(Protocol):
 
     async def put_in_namespaces(self, items: Mapping[str, Mapping[str, Any]]) -> None: ...
 
-    async def write(
-        self, conn: AsyncConnection, namespace: str, items: Mapping[str, Any]
+    async def write_namespaces(
+        self, conn: AsyncConnection, items: Mapping[str, Mapping[str, Any]]
     ) -> None: ...
 
 
@@ -85,9 +85,7 @@ class SyncLedger:
     ) -> None:
         """Ledger entries and (in the same transaction) the skus of products now wholly
         answered for."""
-        await self.state.put_in_namespaces(
-            {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
-        )
+        await self.state.put_in_namespaces(_rows(entries, skus_by_product))
 
     async def write_entries(
         self,
@@ -96,9 +94,7 @@ class SyncLedger:
         skus_by_product: Mapping[str, list[str]],
     ) -> None:
         """`record_entries` inside the caller's transaction (a load's checkpoint write)."""
-        for namespace, values in ((ACCEPTED, entries), (PRODUCT_SKUS, skus_by_product)):
-            if values:
-                await self.state.write(conn, namespace, dict(values))
+        await self.state.write_namespaces(conn, _rows(entries, skus_by_product))
 
     async def record_stock(self, live_by_sku: Mapping[str, bool]) -> None:
         """Partial `live` updates Ordergroove accepted; the catalogue fingerprint is kept."""
@@ -119,3 +115,9 @@ class SyncLedger:
 
     async def record_skus(self, skus_by_product: Mapping[str, list[str]]) -> None:
         await self.state.put_many(PRODUCT_SKUS, dict(skus_by_product))
+
+
+def _rows(
+    entries: Mapping[str, Mapping[str, Any]], skus_by_product: Mapping[str, list[str]] | None
+) -> dict[str, Mapping[str, Any]]:
+    return {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
