@@ -74,15 +74,19 @@ def instrument_app(app: Any) -> None:
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
 
 
-def instrument_database(engine: Any) -> None:
-    """Spans for the store's SQL statements (`engine` is SQLAlchemy's async engine)."""
+def instrument_database(*engines: Any) -> None:
+    """Spans for the store's SQL statements (its SQLAlchemy engines, async or not: one call,
+    since the instrumentor instruments once per process)."""
     if not _configured:
         return
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     # The instrumentation declares SQLAlchemy < 2.1; its engine events are the same in 2.1
     # (tests/tracing checks the statements' spans), so the version check is skipped.
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, skip_dep_check=True)
+    SQLAlchemyInstrumentor().instrument(
+        engines=[getattr(engine, "sync_engine", engine) for engine in engines],
+        skip_dep_check=True,
+    )
 
 
 def current_context() -> str | None:

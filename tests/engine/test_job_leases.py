@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -21,6 +22,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctbridge.engine.connector import Connector, JobContext, JobSpec
@@ -31,6 +33,8 @@ from ctbridge.engine.runtime import Runtime
 from ctbridge.engine.store import Store
 from ctbridge.settings import EngineSettings
 from tests.conftest import POSTGRES_URL, _admin
+
+T = TypeVar("T")
 
 
 class PartitionedStore(Store):
@@ -47,6 +51,12 @@ class PartitionedStore(Store):
             raise ConnectionRefusedError("store unreachable (partition)")
         async with super().begin() as conn:
             yield conn
+
+    async def transact(self, work: Callable[[Connection], T]) -> T:
+        if self.down:
+            self.refused += 1
+            raise ConnectionRefusedError("store unreachable (partition)")
+        return await super().transact(work)
 
 
 class Demo(Connector):

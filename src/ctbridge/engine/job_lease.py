@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, bindparam, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from ctbridge.engine.store import Store
 from ctbridge.engine.tables import job_leases, job_runs
@@ -45,6 +44,30 @@ _HEARTBEAT = (
     .where(job_runs.c.id == bindparam("lease_run"))
     .values(heartbeat_at=bindparam("lease_now"))
 )
+
+
+@functools.cache
+def _take_free(dialect: Any) -> Any:
+    """The upsert that takes a new or expired lease, built once per dialect (its `insert` has
+    the ON CONFLICT clause); parameters as the statements above, and lease_now."""
+    statement = dialect.insert(job_leases).values(
+        job_name=bindparam("lease_name"),
+        owner=bindparam("lease_owner"),
+        run_id=bindparam("lease_run"),
+        lease_until=bindparam("lease_until"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[job_leases.c.job_name],
+        set_={
+            "owner": statement.excluded.owner,
+            "lease_until": statement.excluded.lease_until,
+            "run_id": statement.excluded.run_id,
+        },
+        where=or_(
+            job_leases.c.lease_until.is_(None),
+            job_leases.c.lease_until < bindparam("lease_now"),
+        ),
+    )
 
 
 class JobBusy(Exception):
@@ -109,37 +132,33 @@ class JobLeases:
         self.timing = timing
         self.clock = clock
 
-    async def take(
-        self, conn: AsyncConnection, name: str, run_id: int, *, takeover: bool, now: float
-    ) -> None:
+    def take(self, conn: Connection, name: str, run_id: int, *, takeover: bool, now: float) -> None:
         """Takes the lease of `name` for `run_id` in `conn`'s transaction, or raises JobBusy
         saying why not (the caller's transaction must then roll back)."""
         until = now + self.timing.lease_seconds
         if not takeover:
             # One statement on the common path: a new lease, or a free one taken over in place.
-            taken = await conn.execute(
-                self._take_free,
+            taken = conn.execute(
+                _take_free(self.store.dialect),
                 {**self._ours(name, run_id), "lease_until": until, "lease_now": now},
             )
             if taken.rowcount == 1:
                 return
         else:
-            await conn.execute(
+            conn.execute(
                 self.store.insert(job_leases)
                 .values(job_name=name, owner=None, lease_until=None)
                 .on_conflict_do_nothing(index_elements=[job_leases.c.job_name])
             )
-        holder = (
-            await conn.execute(
-                select(job_leases.c.owner, job_leases.c.run_id, job_leases.c.lease_until).where(
-                    job_leases.c.job_name == name
-                )
+        holder = conn.execute(
+            select(job_leases.c.owner, job_leases.c.run_id, job_leases.c.lease_until).where(
+                job_leases.c.job_name == name
             )
         ).one()
         if takeover:
             condition = or_(job_leases.c.lease_until.is_(None), job_leases.c.lease_until < now)
             if holder.lease_until is not None and holder.lease_until >= now:
-                heartbeat = await self._heartbeat_of(conn, holder.run_id)
+                heartbeat = self._heartbeat_of(conn, holder.run_id)
                 if not owner_is_gone(holder.owner) and (
                     heartbeat is None or now - heartbeat < self.timing.takeover_after
                 ):
@@ -157,7 +176,7 @@ class JobLeases:
                     job_leases.c.lease_until == holder.lease_until,
                 )
                 log.warning("job taken over", job=name, run_id=holder.run_id, owner=holder.owner)
-            taken = await conn.execute(
+            taken = conn.execute(
                 update(job_leases)
                 .where(job_leases.c.job_name == name, condition)
                 .values(owner=self.owner, lease_until=until, run_id=run_id)
@@ -176,53 +195,30 @@ class JobLeases:
     async def renew(self, name: str, run_id: int, now: float) -> bool:
         """Extends the lease from `now`; False when it no longer names this run."""
         params = {**self._ours(name, run_id), "lease_until": now + self.timing.lease_seconds}
-        async with self.store.begin() as conn:
-            moved = await conn.execute(_RENEW, params)
-            if moved.rowcount != 1:
-                return False
-            await conn.execute(_HEARTBEAT, {"lease_run": run_id, "lease_now": now})
-        return True
 
-    async def check(self, conn: AsyncConnection, name: str, run_id: int) -> None:
+        def renew(conn: Connection) -> bool:
+            if conn.execute(_RENEW, params).rowcount != 1:
+                return False
+            conn.execute(_HEARTBEAT, {"lease_run": run_id, "lease_now": now})
+            return True
+
+        return await self.store.transact(renew)
+
+    def check(self, conn: Connection, name: str, run_id: int) -> None:
         """Raises LeaseLost unless the lease still names this run (call inside a write)."""
-        found = await conn.execute(_CHECK, self._ours(name, run_id))
-        if found.first() is None:
+        if conn.execute(_CHECK, self._ours(name, run_id)).first() is None:
             raise LeaseLost(f"job '{name}' run {run_id} no longer holds its lease")
 
-    async def release(self, conn: AsyncConnection, name: str, run_id: int) -> None:
-        await conn.execute(_RELEASE, self._ours(name, run_id))
+    def release(self, conn: Connection, name: str, run_id: int) -> None:
+        conn.execute(_RELEASE, self._ours(name, run_id))
 
     def _ours(self, name: str, run_id: int) -> dict[str, Any]:
         return {"lease_name": name, "lease_owner": self.owner, "lease_run": run_id}
 
-    @functools.cached_property
-    def _take_free(self) -> Any:
-        """The upsert that takes a new or expired lease (the insert is the store's dialect's)."""
-        statement = self.store.insert(job_leases).values(
-            job_name=bindparam("lease_name"),
-            owner=bindparam("lease_owner"),
-            run_id=bindparam("lease_run"),
-            lease_until=bindparam("lease_until"),
-        )
-        return statement.on_conflict_do_update(
-            index_elements=[job_leases.c.job_name],
-            set_={
-                "owner": statement.excluded.owner,
-                "lease_until": statement.excluded.lease_until,
-                "run_id": statement.excluded.run_id,
-            },
-            where=or_(
-                job_leases.c.lease_until.is_(None),
-                job_leases.c.lease_until < bindparam("lease_now"),
-            ),
-        )
-
-    async def _heartbeat_of(self, conn: AsyncConnection, run_id: int | None) -> float | None:
+    def _heartbeat_of(self, conn: Connection, run_id: int | None) -> float | None:
         if run_id is None:
             return None
-        row = (
-            await conn.execute(select(job_runs.c.heartbeat_at).where(job_runs.c.id == run_id))
-        ).first()
+        row = conn.execute(select(job_runs.c.heartbeat_at).where(job_runs.c.id == run_id)).first()
         return None if row is None else row.heartbeat_at
 
 

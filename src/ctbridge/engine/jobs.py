@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctbridge.engine import metrics
 from ctbridge.engine.connector import AlongWrites, JobContext, JobSpec, Progress
 from ctbridge.engine.job_lease import JobBusy, JobLeases, LeaseKeeper, LeaseLost, LeaseTiming
 from ctbridge.engine.report import RunReport
+from ctbridge.engine.state import removal
 from ctbridge.engine.store import dumps, loads
 from ctbridge.engine.tables import job_runs
 from ctbridge.errors import ConfigurationError, Permanent
@@ -152,35 +153,33 @@ class JobRunner:
         spec = self.spec(name)
         merged = {**spec.params, **(params or {})}
         now = self.clock()
-        async with self.store.begin() as conn:
+        abandoned = {
+            "run_job": name,
+            "finished_at": now,
+            "error": "its process stopped renewing its lease (taken over)"
+            if takeover
+            else "its process stopped renewing its lease",
+        }
+        run = {
+            "job_name": name,
+            "status": "running",
+            "trigger": trigger,
+            "params": dumps(merged),
+            "owner": self.owner,
+            "started_at": now,
+            "heartbeat_at": now,
+            "progress_done": 0,
+        }
+
+        def open_run(conn: Connection) -> int:
             # Runs left "running" by a process that lost the lease; if the lease is not ours to
             # take, `take` raises and this transaction (this update included) rolls back.
-            await conn.execute(
-                _ABANDON_RUNNING,
-                {
-                    "run_job": name,
-                    "finished_at": now,
-                    "error": "its process stopped renewing its lease (taken over)"
-                    if takeover
-                    else "its process stopped renewing its lease",
-                },
-            )
-            run_id = (
-                await conn.execute(
-                    _INSERT_RUN,
-                    {
-                        "job_name": name,
-                        "status": "running",
-                        "trigger": trigger,
-                        "params": dumps(merged),
-                        "owner": self.owner,
-                        "started_at": now,
-                        "heartbeat_at": now,
-                        "progress_done": 0,
-                    },
-                )
-            ).scalar_one()
-            await self.leases.take(conn, name, int(run_id), takeover=takeover, now=now)
+            conn.execute(_ABANDON_RUNNING, abandoned)
+            run_id = int(conn.execute(_INSERT_RUN, run).scalar_one())
+            self.leases.take(conn, name, run_id, takeover=takeover, now=now)
+            return run_id
+
+        run_id = await self.store.transact(open_run)
         return int(run_id), merged, now
 
     async def execute(
@@ -308,24 +307,24 @@ class JobRunner:
         spec: JobSpec,
     ) -> JobRun | None:
         """Records the outcome and returns the run as recorded (read back in the same write)."""
-        async with self.store.begin() as conn:
+        outcome = {
+            "run_id": run_id,
+            "status": status,
+            "finished_at": self.clock(),
+            "error": error,
+            "report": dumps(report.as_dict()),
+        }
+
+        def finish(conn: Connection) -> Any:
             if status == "succeeded" and spec.resumable:
                 with contextlib.suppress(LeaseLost):  # a run that took over owns it now
-                    await self.leases.check(conn, name, run_id)
-                    await self.runtime.state.remove(conn, CHECKPOINTS, name)
-            row = (
-                await conn.execute(
-                    _FINISH_RUN,
-                    {
-                        "run_id": run_id,
-                        "status": status,
-                        "finished_at": self.clock(),
-                        "error": error,
-                        "report": dumps(report.as_dict()),
-                    },
-                )
-            ).first()
-            await self.leases.release(conn, name, run_id)
+                    self.leases.check(conn, name, run_id)
+                    conn.execute(removal(CHECKPOINTS, name))
+            row = conn.execute(_FINISH_RUN, outcome).first()
+            self.leases.release(conn, name, run_id)
+            return row
+
+        row = await self.store.transact(finish)
         return None if row is None else JobRun.from_row(row)
 
     async def _progress(
@@ -363,7 +362,7 @@ class JobRunner:
         so a run that was taken over can never overwrite its successor's checkpoint; the rows
         `along` writes and the progress go in the same transaction."""
         async with self.store.begin() as conn:
-            await self.leases.check(conn, name, run_id)
+            await conn.run_sync(self.leases.check, name, run_id)
             if along is not None:
                 await along(conn)
             if value is None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, text
+from sqlalchemy import Delete, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctbridge.engine.store import Store, loads
@@ -48,6 +48,11 @@ def _rows_as_json(rows: Mapping[str, str]) -> str | None:
         return orjson.dumps(rows).decode()
     except orjson.JSONEncodeError:
         return None
+
+
+def removal(namespace: str, key: str) -> Delete:
+    """The statement that deletes one value (for a transaction written as synchronous code)."""
+    return delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
 
 
 class KeyValueStore:
@@ -144,9 +149,7 @@ class KeyValueStore:
 
     async def remove(self, conn: AsyncConnection, namespace: str, key: str) -> None:
         """Deletes one value inside the caller's transaction."""
-        await conn.execute(
-            delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
-        )
+        await conn.execute(removal(namespace, key))
 
     async def holds_any(self, namespace: str) -> bool:
         async with self.store.begin() as conn:

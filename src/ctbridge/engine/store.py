@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 
 from ctbridge import json_text, tracing
+from ctbridge.engine.sqlite_thread import ThreadedTransactions, sqlite_engine
 from ctbridge.engine.tables import kv_state, metadata
 from ctbridge.engine.write_turn import WriteTurn
 
@@ -29,6 +31,7 @@ BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
 # How long a transaction waits for the write lock before it fails, at SQLite's lock (another
 # process) and at the write turn (another transaction of this process) alike.
 SQLITE_BUSY_SECONDS = 30.0
+T = TypeVar("T")
 
 
 class StoreLost(Exception):
@@ -66,6 +69,7 @@ class Store:
         self.lost: str | None = None
         self._file_identity: tuple[int, int] | None = None
         self._write_turn = WriteTurn(wait_seconds=SQLITE_BUSY_SECONDS) if self.is_sqlite else None
+        self._threaded: ThreadedTransactions | None = None
         if self.is_sqlite:
             if ":memory:" in self.url or self.url.rstrip("/").endswith(":"):
                 raise ValueError("an in-memory SQLite database cannot be shared: use a file")
@@ -86,6 +90,13 @@ class Store:
             event.listen(self.engine.sync_engine, "connect", self._remember_file)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
             event.listen(self.engine.sync_engine.pool, "reset", _rollback_if_open)
+            self._threaded = ThreadedTransactions(
+                sqlite_engine(
+                    self.engine.url.set(drivername="sqlite"),
+                    self._on_sync_connect,
+                    BEGIN_IMMEDIATE,
+                )
+            )
         else:
             self.engine = create_async_engine(
                 self.url,
@@ -95,7 +106,9 @@ class Store:
                 hide_parameters=True,  # errors must never log payloads or credentials
             )
 
-        tracing.instrument_database(self.engine)
+        tracing.instrument_database(
+            self.engine, *([self._threaded.engine] if self._threaded else [])
+        )
 
     @property
     def dialect(self) -> Any:
@@ -129,6 +142,16 @@ class Store:
         async with turn, self.engine.begin() as conn:
             yield conn
 
+    async def transact(self, work: Callable[[Connection], T]) -> T:
+        """Runs `work(conn)`, plain synchronous statements, in one transaction and returns what
+        it returns: on SQLite in one trip to a thread of its own (`sqlite_thread`), for short
+        transactions on every run's path; on PostgreSQL through the async driver (`run_sync`)."""
+        if self._threaded is None or self._write_turn is None:
+            async with self.begin() as conn:
+                return await conn.run_sync(work)
+        async with self._write_turn.taken():
+            return await self._threaded.run(work)
+
     async def ping(self) -> None:
         from sqlalchemy import text
 
@@ -147,6 +170,10 @@ class Store:
         if self._file_identity is None and self.path is not None:
             found = os.stat(self.path)
             self._file_identity = (found.st_dev, found.st_ino)
+
+    def _on_sync_connect(self, dbapi_connection: Any, record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection, record)
+        self._remember_file(dbapi_connection, record)
 
     def check_identity(self) -> None:
         """Raises `StoreLost` when the SQLite file at our path is not the file we opened. Cheap
@@ -186,6 +213,8 @@ class Store:
         self.check_identity()
 
     async def dispose(self) -> None:
+        if self._threaded is not None:
+            await asyncio.to_thread(self._threaded.dispose)
         await self.engine.dispose()
 
 
