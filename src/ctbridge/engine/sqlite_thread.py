@@ -52,6 +52,13 @@ class ThreadedTransactions:
             raise asyncio.CancelledError
         return done.result()
 
+    async def connect(self) -> None:
+        """Opens the thread and its connection now rather than in the first transaction."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._connect)
+
+    def _connect(self) -> None:
+        self.engine.connect().close()  # back into the pool, open
+
     def _transact(self, work: Callable[[Connection], T]) -> T:
         with self.engine.begin() as conn:
             return work(conn)

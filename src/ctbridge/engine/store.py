@@ -120,7 +120,8 @@ class Store:
 
     async def create_schema(self) -> None:
         """Creates what is missing: tables, and the indexes a store made by an older release
-        lacks (`create_all` skips the indexes of tables that exist); drops replaced indexes."""
+        lacks (`create_all` skips the indexes of tables that exist); drops replaced indexes.
+        Opens the connection of the SQLite thread (`transact`) as well."""
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
             for name in REPLACED_INDEXES:
@@ -135,6 +136,8 @@ class Store:
                     log.warning(
                         "index not created: the stored rows break its rule", index=index.name
                     )
+        if self._threaded is not None:  # the schema's work opened the others
+            await self._threaded.connect()
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
