@@ -14,7 +14,6 @@ run: a run that was taken over learns it at its next write and stops (a fencing 
 
 from __future__ import annotations
 
-import functools
 import os
 import socket
 from collections.abc import Callable
@@ -22,52 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
+from ctbridge.engine import run_sql
 from ctbridge.engine.store import Store
 from ctbridge.engine.tables import job_leases, job_runs
 
 log = structlog.get_logger("ctbridge.jobs")
-
-# Statements every run executes, built once: building one anew each time (and its cache key)
-# cost more CPU than executing it. Parameters: lease_name, lease_owner, lease_run, lease_until.
-_OURS = and_(
-    job_leases.c.job_name == bindparam("lease_name"),
-    job_leases.c.owner == bindparam("lease_owner"),
-    job_leases.c.run_id == bindparam("lease_run"),
-)
-_CHECK = select(job_leases.c.job_name).where(_OURS)
-_RELEASE = update(job_leases).where(_OURS).values(owner=None, lease_until=None, run_id=None)
-_RENEW = update(job_leases).where(_OURS).values(lease_until=bindparam("lease_until"))
-_HEARTBEAT = (
-    update(job_runs)
-    .where(job_runs.c.id == bindparam("lease_run"))
-    .values(heartbeat_at=bindparam("lease_now"))
-)
-
-
-@functools.cache
-def _take_free(dialect: Any) -> Any:
-    """The upsert that takes a new or expired lease, built once per dialect (its `insert` has
-    the ON CONFLICT clause); parameters as the statements above, and lease_now."""
-    statement = dialect.insert(job_leases).values(
-        job_name=bindparam("lease_name"),
-        owner=bindparam("lease_owner"),
-        run_id=bindparam("lease_run"),
-        lease_until=bindparam("lease_until"),
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[job_leases.c.job_name],
-        set_={
-            "owner": statement.excluded.owner,
-            "lease_until": statement.excluded.lease_until,
-            "run_id": statement.excluded.run_id,
-        },
-        where=or_(
-            job_leases.c.lease_until.is_(None),
-            job_leases.c.lease_until < bindparam("lease_now"),
-        ),
-    )
 
 
 class JobBusy(Exception):
@@ -139,7 +99,7 @@ class JobLeases:
         if not takeover:
             # One statement on the common path: a new lease, or a free one taken over in place.
             taken = conn.execute(
-                _take_free(self.store.dialect),
+                run_sql.TAKE_FREE_LEASE,
                 {**self._ours(name, run_id), "lease_until": until, "lease_now": now},
             )
             if taken.rowcount == 1:
@@ -197,20 +157,20 @@ class JobLeases:
         params = {**self._ours(name, run_id), "lease_until": now + self.timing.lease_seconds}
 
         def renew(conn: Connection) -> bool:
-            if conn.execute(_RENEW, params).rowcount != 1:
+            if conn.execute(run_sql.RENEW_LEASE, params).rowcount != 1:
                 return False
-            conn.execute(_HEARTBEAT, {"lease_run": run_id, "lease_now": now})
+            conn.execute(run_sql.HEARTBEAT, {"lease_run": run_id, "lease_now": now})
             return True
 
         return await self.store.transact(renew)
 
     def check(self, conn: Connection, name: str, run_id: int) -> None:
         """Raises LeaseLost unless the lease still names this run (call inside a write)."""
-        if conn.execute(_CHECK, self._ours(name, run_id)).first() is None:
+        if conn.execute(run_sql.CHECK_LEASE, self._ours(name, run_id)).first() is None:
             raise LeaseLost(f"job '{name}' run {run_id} no longer holds its lease")
 
     def release(self, conn: Connection, name: str, run_id: int) -> None:
-        conn.execute(_RELEASE, self._ours(name, run_id))
+        conn.execute(run_sql.RELEASE_LEASE, self._ours(name, run_id))
 
     def _ours(self, name: str, run_id: int) -> dict[str, Any]:
         return {"lease_name": name, "lease_owner": self.owner, "lease_run": run_id}

@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctbridge.engine import metrics
+from ctbridge.engine import metrics, run_sql
 from ctbridge.engine.connector import AlongWrites, JobContext, JobSpec, Progress
 from ctbridge.engine.job_lease import JobBusy, JobLeases, LeaseKeeper, LeaseLost, LeaseTiming
 from ctbridge.engine.report import RunReport
@@ -28,16 +28,8 @@ if TYPE_CHECKING:
 log = structlog.get_logger("ctbridge.jobs")
 CHECKPOINTS = "checkpoints"
 
-# Statements every run executes, built once (building them anew each time, with their cache
-# keys, cost more CPU than executing them). An UPDATE sets the columns its parameters name.
-_ABANDON_RUNNING = (
-    update(job_runs)
-    .where(job_runs.c.job_name == bindparam("run_job"), job_runs.c.status == "running")
-    .values(status="abandoned")
-)
-_INSERT_RUN = job_runs.insert().returning(job_runs.c.id)
+# Progress, written while a run goes on: an UPDATE sets the columns its parameters name.
 _UPDATE_RUN = update(job_runs).where(job_runs.c.id == bindparam("run_id"))
-_FINISH_RUN = _UPDATE_RUN.returning(*job_runs.c)
 # Ends the error of a run that failed with `Permanent`: the scheduler does not retry it.
 NOT_RETRIED = " [permanent: not retried automatically]"
 # How often and how long a run's final outcome is retried when the store fails at that moment.
@@ -174,8 +166,8 @@ class JobRunner:
         def open_run(conn: Connection) -> int:
             # Runs left "running" by a process that lost the lease; if the lease is not ours to
             # take, `take` raises and this transaction (this update included) rolls back.
-            conn.execute(_ABANDON_RUNNING, abandoned)
-            run_id = int(conn.execute(_INSERT_RUN, run).scalar_one())
+            conn.execute(run_sql.ABANDON_RUNNING, abandoned)
+            run_id = int(conn.execute(run_sql.INSERT_RUN, run).scalar_one())
             self.leases.take(conn, name, run_id, takeover=takeover, now=now)
             return run_id
 
@@ -320,7 +312,7 @@ class JobRunner:
                 with contextlib.suppress(LeaseLost):  # a run that took over owns it now
                     self.leases.check(conn, name, run_id)
                     conn.execute(removal(CHECKPOINTS, name))
-            row = conn.execute(_FINISH_RUN, outcome).first()
+            row = conn.execute(run_sql.FINISH_RUN, outcome).first()
             self.leases.release(conn, name, run_id)
             return row
 
