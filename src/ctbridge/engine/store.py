@@ -241,8 +241,15 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     # Taking the write lock up front makes concurrent writers wait (busy_timeout) instead of
     # failing to upgrade a read transaction later. Sent straight to aiosqlite's thread: one
     # round trip, where a statement through SQLAlchemy makes three (cursor, execute, close).
+    driver = conn.connection.driver_connection
     try:
-        await_only(conn.connection.driver_connection.execute(BEGIN_IMMEDIATE))
+        await_only(driver.execute(BEGIN_IMMEDIATE))
+    except asyncio.CancelledError:
+        # aiosqlite still runs a queued statement whose caller was cancelled: this BEGIN would
+        # take the lock after the connection went back to the pool, and keep it there for
+        # ever. A rollback queued behind it ends that transaction (or does nothing).
+        await_only(driver.rollback())
+        raise
     except sqlite3.Error as error:  # typed as SQLAlchemy types it for any other statement
         raise DBAPIError.instance(BEGIN_IMMEDIATE, None, error, sqlite3.Error) from error
 
