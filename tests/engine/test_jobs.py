@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 
 import pytest
@@ -34,6 +35,39 @@ async def test_a_run_is_recorded_with_its_report_and_progress(sqlite_url):
         assert (run.progress_done, run.progress_total) == (2, 2)
     finally:
         await engine.close()
+
+
+async def test_a_warm_up_starts_with_the_run_which_neither_waits_for_it_nor_fails_with_it(
+    sqlite_url,
+):
+    began, job_started, ended = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def fetch_tokens() -> None:
+        began.set()
+        try:
+            await job_started.wait()  # a run that waited for its warm-up would never start
+            raise ConnectionError("token endpoint unreachable")
+        finally:
+            ended.set()
+
+    async def work(ctx: JobContext) -> None:
+        assert began.is_set()  # started beside the run's opening, not after it
+        job_started.set()
+
+    unhandled: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: unhandled.append(ctx))
+    engine, made = await open_engine(sqlite_url)
+    made["recorder"].extra_jobs.append(JobSpec("warm", work, warm_up=fetch_tokens))
+    engine.registry.invalidate()
+    try:
+        run = await asyncio.wait_for(engine.run_job("recorder.warm"), 30)
+        await asyncio.wait_for(ended.wait(), 30)
+        await asyncio.sleep(0)  # its done-callback runs
+        gc.collect()  # an exception nobody retrieved is reported when its task is collected
+    finally:
+        await engine.close()
+    assert run.status == "succeeded", run.error
+    assert unhandled == []
 
 
 async def test_a_checkpoint_is_saved_with_its_rows_and_progress_all_or_nothing(database_url):

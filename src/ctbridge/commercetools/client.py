@@ -116,6 +116,10 @@ class CommercetoolsClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def authenticate(self) -> None:
+        """Fetches an access token now, unless a valid one is cached (a job's warm-up)."""
+        await self.auth.token()
+
     # Plain requests -------------------------------------------------------------------------
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -84,7 +84,10 @@ class JobSpec:
 
     `schedule` is a cron expression (None: only on demand). A job that keeps a checkpoint
     resumes from it; `resumable=True` marks bulk loads, whose checkpoint is cleared only when
-    they finish.
+    they finish. `warm_up` starts while the run is being recorded and its lease taken, so that
+    the run's first calls do not wait for both: it may only prepare (fetch access tokens),
+    never change a target, since the lease is not held yet; a failure of it is the run's to
+    meet, not reported.
     """
 
     name: str
@@ -93,6 +96,7 @@ class JobSpec:
     description: str = ""
     resumable: bool = False
     params: Mapping[str, Any] = field(default_factory=dict)
+    warm_up: Callable[[], Awaitable[None]] | None = None
 
 
 class Connector(abc.ABC):

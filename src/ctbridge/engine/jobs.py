@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +94,7 @@ class JobRunner:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self.leases = JobLeases(self.store, owner, LeaseTiming(lease_seconds), clock)
+        self._warming: set[asyncio.Task[None]] = set()  # held: the loop keeps weak references
 
     def spec(self, name: str) -> JobSpec:
         found = self.runtime.registry.jobs().get(name)
@@ -143,6 +144,8 @@ class JobRunner:
         self, name: str, params: dict[str, Any] | None, trigger: str, takeover: bool
     ) -> tuple[int, dict[str, Any], float]:
         spec = self.spec(name)
+        if spec.warm_up is not None:
+            self._warm_up(name, spec.warm_up)
         merged = {**spec.params, **(params or {})}
         now = self.clock()
         abandoned = {
@@ -173,6 +176,18 @@ class JobRunner:
 
         run_id = await self.store.transact(open_run)
         return int(run_id), merged, now
+
+    def _warm_up(self, name: str, warm_up: Callable[[], Awaitable[None]]) -> None:
+        """Starts the job's warm-up beside the run's opening; nothing waits for it (the run's
+        own calls share what it fetches) and its failure is left for the run to meet."""
+        task = asyncio.create_task(warm_up(), name=f"job {name} warm-up")
+        self._warming.add(task)
+        task.add_done_callback(self._warmed)
+
+    def _warmed(self, task: asyncio.Task[None]) -> None:
+        self._warming.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("job warm-up failed", task=task.get_name(), error=repr(task.exception()))
 
     async def execute(
         self, name: str, run_id: int, params: dict[str, Any], started_at: float

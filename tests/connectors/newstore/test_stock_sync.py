@@ -1,8 +1,12 @@
 """The stock-sync job end to end: NewStore emulator → ctbridge engine → commercetools emulator."""
 
+import asyncio
+import sqlite3
+
 import pytest
 from structlog.testing import capture_logs
 from tests.connectors.newstore.conftest import BeforeFirstRequest, inventory, seed_products
+from tests.engine.test_job_leases import wait_until
 
 JOB = "newstore.stock-sync"
 
@@ -414,3 +418,25 @@ async def test_an_outage_longer_than_the_tolerance_fails_the_run_with_its_checkp
     assert kept == saved
     assert after.status == "succeeded"
     assert counts(after) == {"rows_read": 1, "updated": 1, "written": 1}
+
+
+async def test_a_runs_tokens_are_fetched_while_its_record_waits_for_the_store(world):
+    """The job's warm-up: both tokens are fetched beside the run's opening (here held up by
+    another process's write), and the run's own calls use them instead of fetching again."""
+    world.ct.create("inventory", {"sku": "A", "quantityOnStock": 1})
+    world.newstore.set_stock("A", "DC1", 2)
+    engine = await world.engine()
+    other_process = sqlite3.connect(engine.store.path, timeout=0, isolation_level=None)
+    try:
+        other_process.execute("BEGIN IMMEDIATE")
+        run = asyncio.create_task(engine.run_job(JOB))
+        await wait_until(lambda: world.newstore.tokens_issued and world.ct.tokens.issued)
+        assert not run.done()  # the run's record still waits for the lock
+        other_process.execute("COMMIT")
+        finished = await asyncio.wait_for(run, 30)
+    finally:
+        other_process.close()
+        await engine.close()
+    assert finished.status == "succeeded", finished.error
+    assert (world.newstore.tokens_issued, world.ct.tokens.issued) == (1, 1)
+    assert inventory(world.ct)[("A", None)]["availableQuantity"] == 2

@@ -132,6 +132,10 @@ class NewStoreClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def authenticate(self) -> None:
+        """Fetches an access token now, unless a valid one is cached (a job's warm-up)."""
+        await self.tokens.token()
+
     # Orders ---------------------------------------------------------------------------------
 
     async def fulfill_order(self, body: bytes) -> dict[str, Any]:

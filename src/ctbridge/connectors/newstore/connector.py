@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 
 from ctbridge.connectors.newstore.client import NewStoreClient
@@ -52,6 +53,15 @@ class NewStoreConnector(Connector):
             await self._newstore.aclose()
             self._newstore = None
 
+    async def _fetch_tokens(self) -> None:
+        """A stock run's first calls need both tokens: fetched while the run is recorded (a
+        failure is met again, and ridden out, by the run's own calls)."""
+        await asyncio.gather(
+            self.newstore.authenticate(),
+            self.runtime.commercetools.authenticate(),
+            return_exceptions=True,
+        )
+
     def handlers(self) -> Mapping[str, Handler]:
         return {"OrderCreated": self.orders.on_order_created}
 
@@ -62,6 +72,7 @@ class NewStoreConnector(Connector):
                 self.stock,
                 schedule=self.settings.stock_schedule,
                 description="NewStore ATP → commercetools inventory (availableQuantity = ATP)",
+                warm_up=self._fetch_tokens,
             )
         ]
 
