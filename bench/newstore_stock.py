@@ -8,12 +8,12 @@ Up to `--reference-max` skus, the reference connector's strategy (reproduced fro
 shared/reference/newstore.md §2–§3: stocked products 100 a page, one inventory read 100 a page
 sorted by id desc, then one update per changed sku, strictly in sequence) runs on the same
 state for comparison. Each configuration runs `--repeat` times and the fastest run counts, for
-both strategies alike; each ctbridge run opens a fresh engine (`seconds`, a cold start, as
-`ctbridge run-job` does), and `warm_seconds` is the fastest of the runs after the first on one
-engine (as `ctbridge serve`'s scheduler runs the job every few minutes); the reference's
-`reference_warm_seconds` likewise is its steady state (one process, its commercetools token
-cached; see `run_reference`). ctbridge logs as it does deployed (JSON lines on stderr).
-`rss_mb` is this process's peak resident memory after ctbridge's runs.
+both strategies alike (the medians are printed too); each ctbridge run opens a fresh engine
+(`seconds`, a cold start, as `ctbridge run-job` does), and `warm_seconds` is the fastest of the
+runs after the first on one engine (as `ctbridge serve`'s scheduler runs the job every few
+minutes); the reference's `reference_warm_seconds` likewise is its steady state (one process,
+its commercetools token cached; see `run_reference`). ctbridge logs as it does deployed (JSON
+lines on stderr). `rss_mb` is this process's peak resident memory after ctbridge's runs.
 The last line is `key=value` pairs.
 """
 
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import multiprocessing
 import resource
+import statistics
 import tempfile
 import time
 from collections import Counter
@@ -309,6 +310,7 @@ def main() -> None:
                 runs.append((cold, ask(("calls", None))))
             result, calls = min(runs, key=lambda run: run[0]["seconds"])
             figures[f"seconds{label}"] = result["seconds"]
+            figures[f"median_seconds{label}"] = statistics.median(r["seconds"] for r, _ in runs)
             if args.repeat > 1:  # the scheduler's steady state: one engine, run after run
                 warm = asyncio.run(
                     run_ctbridge(
@@ -337,6 +339,9 @@ def main() -> None:
                     runs.append((cold, ask(("calls", None))))
                 reference, calls = min(runs, key=lambda run: run[0]["seconds"])
                 figures[f"reference_seconds{label}"] = reference["seconds"]
+                figures[f"reference_median_seconds{label}"] = statistics.median(
+                    r["seconds"] for r, _ in runs
+                )
                 figures[f"reference_ct_calls{label}"] = sum(calls.values())
                 figures[f"speedup{label}"] = round(
                     reference["seconds"] / figures[f"seconds{label}"], 2
