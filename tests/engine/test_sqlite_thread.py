@@ -10,13 +10,12 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Connection, text
 
 from ctbridge.engine.store import Store
-
-WAIT = 30  # seconds: a bound for a hang, never a pace
+from tests.engine.interleavings import WAIT, empty_table, interleavings, settle
 
 
 @dataclass
@@ -88,15 +87,6 @@ class Writers:
             turn = self.store._write_turn
             assert turn is not None and turn._current_lock().locked()
 
-    async def settle(self) -> None:
-        """Waits until the turn is with someone, or nobody wants it."""
-        async with asyncio.timeout(WAIT):
-            while True:
-                pending = [w for w in self.writers if w.task and not w.task.done()]
-                if not pending or any(w.entered.is_set() for w in pending):
-                    return
-                await asyncio.sleep(0.001)
-
 
 async def _step(writers: Writers, action: str, pick: int) -> None:
     if action in ("start", "start_threaded"):
@@ -111,16 +101,14 @@ async def _step(writers: Writers, action: str, pick: int) -> None:
             writer.task.cancel()
             for _ in range(5):  # lets the task act on it (a few loop turns, no timing)
                 await asyncio.sleep(0)
-    await writers.settle()
+    await settle(writers.writers)
     writers.turn_is_held_while_a_thread_works()
 
 
 async def _play(url: str, plan: list[tuple[str, int]]) -> None:
     store = Store(url, sqlite_pool_size=3)
     try:
-        async with store.begin() as conn:
-            await conn.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
-            await conn.execute(text("DELETE FROM t"))
+        await empty_table(store)
         writers = Writers(store)
         try:
             for action, pick in plan:
@@ -155,9 +143,7 @@ actions = st.one_of(
 )
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@interleavings
 @given(plan=st.lists(actions, min_size=1, max_size=16))
 def test_threaded_and_async_transactions_never_overlap_through_cancellations(sqlite_url, plan):
     asyncio.run(_play(sqlite_url, plan))

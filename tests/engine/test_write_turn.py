@@ -10,15 +10,14 @@ import sqlite3
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from ctbridge.engine.store import Store
 from ctbridge.engine.write_turn import NestedTransaction, TurnTimeout, WriteTurn
-
-WAIT = 30  # seconds: a bound for a hang, never a pace
+from tests.engine.interleavings import WAIT, empty_table, interleavings, settle
 
 
 @dataclass
@@ -56,18 +55,6 @@ class Turns:
             finally:
                 self.open -= 1
 
-    def pending(self) -> list[Writer]:
-        return [w for w in self.writers if w.task is not None and not w.task.done()]
-
-    async def settle(self) -> None:
-        """Waits until the turn is with someone, or nobody wants it."""
-        async with asyncio.timeout(WAIT):
-            while True:
-                pending = self.pending()
-                if not pending or any(w.entered.is_set() for w in pending):
-                    return
-                await asyncio.sleep(0.001)
-
     async def finish(self, writer: Writer) -> None:
         assert writer.task is not None
         with contextlib.suppress(asyncio.CancelledError):
@@ -77,9 +64,7 @@ class Turns:
 async def _play(url: str, plan: list[tuple[str, int]]) -> None:
     store = Store(url, sqlite_pool_size=3)
     try:
-        async with store.begin() as conn:
-            await conn.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
-            await conn.execute(text("DELETE FROM t"))
+        await empty_table(store)
         turns = Turns(store)
         cancelled_before_entry: set[int] = set()
         for action, pick in plan:
@@ -100,7 +85,7 @@ async def _play(url: str, plan: list[tuple[str, int]]) -> None:
                     writer.task.cancel()
                 if writer.entered.is_set() or action == "cancel":
                     await turns.finish(writer)
-            await turns.settle()
+            await settle(turns.writers)
         for writer in turns.writers:
             writer.release.set()
         for writer in turns.writers:
@@ -126,9 +111,7 @@ actions = st.one_of(
 )
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@interleavings
 @given(plan=st.lists(actions, min_size=1, max_size=16))
 def test_transactions_take_turns_in_arrival_order_through_cancellations(sqlite_url, plan):
     asyncio.run(_play(sqlite_url, plan))
