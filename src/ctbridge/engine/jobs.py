@@ -174,8 +174,7 @@ class JobRunner:
             self.leases.take(conn, name, run_id, takeover=takeover, now=now)
             return run_id
 
-        run_id = await self.store.transact(open_run)
-        return int(run_id), merged, now
+        return await self.store.transact(open_run), merged, now
 
     def _warm_up(self, name: str, warm_up: Callable[[], Awaitable[None]]) -> None:
         """Starts the job's warm-up beside the run's opening; nothing waits for it (the run's
