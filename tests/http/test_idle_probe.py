@@ -9,7 +9,8 @@ from typing import Any
 
 import httpcore
 
-from ctbridge.http import idle_probe, tls
+from ctbridge.http import idle_probe, one_send, tls
+from ctbridge.http.wrapped_backend import WrappedBackend
 
 
 class ClosingServer:
@@ -43,11 +44,15 @@ class ClosingServer:
         self.closed.set()
 
 
-def test_every_transport_gets_the_probing_backend() -> None:
+def test_every_transport_gets_the_probing_backend_over_one_send_streams() -> None:
     # If httpx or httpcore move the pool's backend, this fails instead of the speed-up
     # silently disappearing.
     transport = tls.transport()
-    assert isinstance(transport._pool._network_backend, idle_probe.IdleProbeBackend)
+    probing = transport._pool._network_backend
+    assert isinstance(probing, WrappedBackend) and probing.wrap is idle_probe.IdleProbeStream
+    sending = probing.inner
+    assert isinstance(sending, WrappedBackend) and sending.wrap is one_send.OneSendStream
+    assert isinstance(sending.inner, httpcore.AnyIOBackend)
 
 
 async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:

@@ -19,6 +19,9 @@ import httpcore
 import httpx
 from httpcore._utils import is_socket_readable  # the very check httpcore's own streams make
 
+from ctbridge.http import one_send
+from ctbridge.http.wrapped_backend import WrappedBackend
+
 IS_READABLE = "is_readable"
 
 
@@ -52,45 +55,17 @@ class IdleProbeStream(httpcore.AsyncNetworkStream):
         return self._inner.get_extra_info(info)
 
 
-class IdleProbeBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's own backend, its streams wrapped in `IdleProbeStream`."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
-        self._inner = inner or httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[typing.Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._inner.connect_tcp(
-            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
-        return IdleProbeStream(stream)
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[typing.Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._inner.connect_unix_socket(
-            path, timeout=timeout, socket_options=socket_options
-        )
-        return IdleProbeStream(stream)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+def backend(inner: httpcore.AsyncNetworkBackend | None = None) -> WrappedBackend:
+    """`inner`'s streams (httpcore's own, by default) wrapped in `IdleProbeStream`."""
+    return WrappedBackend(IdleProbeStream, inner)
 
 
 def install(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
-    """Gives the transport's connection pool the probing backend. httpx builds the pool itself
+    """Gives the transport's connection pool the probing backend, over streams that send each
+    request in one write (`ctbridge.http.one_send`). httpx builds the pool itself
     and has no parameter for its backend, so it is set on the pool it built (httpcore reads it
     at each new connection); `tests/http/test_idle_probe.py` fails if that attribute moves."""
     pool = transport._pool
     if isinstance(pool, httpcore.AsyncConnectionPool):
-        pool._network_backend = IdleProbeBackend()
+        pool._network_backend = backend(one_send.backend())
     return transport
