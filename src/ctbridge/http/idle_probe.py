@@ -16,10 +16,8 @@ import ssl
 import typing
 
 import httpcore
-import httpx
 from httpcore._utils import is_socket_readable  # the very check httpcore's own streams make
 
-from ctbridge.http import one_send
 from ctbridge.http.wrapped_backend import WrappedBackend
 
 IS_READABLE = "is_readable"
@@ -58,14 +56,3 @@ class IdleProbeStream(httpcore.AsyncNetworkStream):
 def backend(inner: httpcore.AsyncNetworkBackend | None = None) -> WrappedBackend:
     """`inner`'s streams (httpcore's own, by default) wrapped in `IdleProbeStream`."""
     return WrappedBackend(IdleProbeStream, inner)
-
-
-def install(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
-    """Gives the transport's connection pool the probing backend, over streams that send each
-    request in one write (`ctbridge.http.one_send`). httpx builds the pool itself
-    and has no parameter for its backend, so it is set on the pool it built (httpcore reads it
-    at each new connection); `tests/http/test_idle_probe.py` fails if that attribute moves."""
-    pool = transport._pool
-    if isinstance(pool, httpcore.AsyncConnectionPool):
-        pool._network_backend = backend(one_send.backend())
-    return transport

@@ -66,7 +66,7 @@ class OneSendStream(httpcore.AsyncNetworkStream):
     async def _send_held(self) -> None:
         if not self._held:
             return
-        data = self._held[0] if len(self._held) == 1 else b"".join(self._held)
+        data = b"".join(self._held)  # one item: joined as itself, not copied
         self._held.clear()
         self._held_bytes = 0
         await self._inner.write(data, self._write_timeout)

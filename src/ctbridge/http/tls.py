@@ -12,7 +12,7 @@ import ssl
 
 import httpx
 
-from ctbridge.http import idle_probe
+from ctbridge.http import idle_probe, one_send, wrapped_backend
 
 
 @functools.cache
@@ -21,7 +21,7 @@ def shared_tls_context() -> ssl.SSLContext:
 
 
 def transport(**options: object) -> httpx.AsyncHTTPTransport:
-    """An httpx transport that verifies certificates with the shared context (and checks its
-    idle connections cheaply: `idle_probe`)."""
+    """An httpx transport that verifies certificates with the shared context, checks its idle
+    connections cheaply (`idle_probe`) and sends each request in one write (`one_send`)."""
     built = httpx.AsyncHTTPTransport(verify=shared_tls_context(), **options)  # type: ignore[arg-type]
-    return idle_probe.install(built)
+    return wrapped_backend.install(built, idle_probe.backend(one_send.backend()))

@@ -2,6 +2,7 @@
 
 httpcore lets a connection pool take any network backend (www.encode.io/httpcore/network-backends/);
 ctbridge's streams (`idle_probe`, `one_send`) wrap those of httpcore's own backend this way.
+httpx builds a transport's pool itself and takes no backend, so `install` sets it on that pool.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import typing
 from collections.abc import Callable
 
 import httpcore
+import httpx
 
 Wrap = Callable[[httpcore.AsyncNetworkStream], httpcore.AsyncNetworkStream]
 
@@ -47,3 +49,15 @@ class WrappedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
+
+
+def install(
+    transport: httpx.AsyncHTTPTransport, backend: httpcore.AsyncNetworkBackend
+) -> httpx.AsyncHTTPTransport:
+    """Gives the transport's connection pool `backend`. httpx has no parameter for it, so it is
+    set on the pool httpx built (httpcore reads it at each new connection);
+    `tests/http/test_idle_probe.py` fails if that attribute moves."""
+    pool = transport._pool
+    if isinstance(pool, httpcore.AsyncConnectionPool):
+        pool._network_backend = backend
+    return transport
