@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -50,6 +52,13 @@ def _rows_as_json(rows: Mapping[str, str]) -> str | None:
         return None
 
 
+def _advisory_key(namespace: str) -> int:
+    """A namespace's PostgreSQL advisory lock: a signed 64-bit number, the same in every
+    process (Python's own `hash` of a string is salted per process)."""
+    digest = hashlib.blake2b(f"ctbridge.kv_state:{namespace}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def removal(namespace: str, key: str) -> Delete:
     """The statement that deletes one value (for a transaction written as synchronous code)."""
     return delete(kv_state).where(kv_state.c.namespace == namespace, kv_state.c.key == key)
@@ -73,18 +82,60 @@ class KeyValueStore:
         return None if row is None else loads(row.value)
 
     async def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
+        async with self.store.begin() as conn:
+            return await self.read(conn, namespace, keys)
+
+    async def read(
+        self, conn: AsyncConnection, namespace: str, keys: Iterable[str]
+    ) -> dict[str, Any]:
+        """`get_many` inside the caller's transaction."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, Any] = {}
-        async with self.store.begin() as conn:
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
-                rows = await conn.execute(
-                    select(kv_state.c.key, kv_state.c.value).where(
-                        kv_state.c.namespace == namespace, kv_state.c.key.in_(chunk)
-                    )
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            rows = await conn.execute(
+                select(kv_state.c.key, kv_state.c.value).where(
+                    kv_state.c.namespace == namespace, kv_state.c.key.in_(chunk)
                 )
-                found.update({row.key: loads(row.value) for row in rows})
+            )
+            found.update({row.key: loads(row.value) for row in rows})
         return found
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction for several reads and writes (`read`, `write`, `merge`)."""
+        async with self.store.begin() as conn:
+            yield conn
+
+    async def lock(self, conn: AsyncConnection, namespace: str) -> None:
+        """Makes the rest of the caller's transaction exclusive against every other transaction
+        that locks (or merges into) `namespace`, until it ends. SQLite's transactions here begin
+        IMMEDIATE: one writer at a time already. On PostgreSQL it takes the namespace's
+        transaction-scoped advisory lock (postgresql.org/docs/current/explicit-locking.html,
+        "Advisory Locks"; taking it again in the same transaction is allowed)."""
+        if not self.store.is_sqlite:
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _advisory_key(namespace)}
+            )
+
+    async def merge(
+        self,
+        conn: AsyncConnection,
+        namespace: str,
+        keys: Iterable[str],
+        combine: Callable[[str, Any | None], Any],
+    ) -> None:
+        """Sets each key to `combine(key, its current value or None)` inside the caller's
+        transaction, under the namespace's `lock`: without it two READ COMMITTED transactions
+        on PostgreSQL could both read the old value, and the later write would drop the
+        earlier one's change. Only merges and lockers exclude each other: a plain `write` to
+        the same namespace does not take the lock."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return
+        await self.lock(conn, namespace)
+        current = await self.read(conn, namespace, wanted)
+        await self.write(conn, namespace, {key: combine(key, current.get(key)) for key in wanted})
 
     async def put(self, namespace: str, key: str, value: Any) -> None:
         await self.put_many(namespace, {key: value})

@@ -188,12 +188,14 @@ class CatalogEvents:
                 self.client, self.ledger, pairs, batch_size=self.batch_size
             )
             removals = await self._send_stock(dict.fromkeys(removed, False))
-            # The sku ledger is written only now that Ordergroove answered: a removed sku whose
-            # not-live update did not land stays listed, so the next publish retries it.
+            # The sku ledger is written only now that Ordergroove answered: a removed sku leaves
+            # it once its not-live update landed (one that did not stays listed, so the next
+            # publish retries it).
+            dropped: dict[str, list[str]] = {}
             for sku, product_id in removed.items():
-                if isinstance(removals.get(sku), BaseException):
-                    sku_sets[product_id].append(sku)
-            await self.ledger.record_skus(sku_sets)
+                if not isinstance(removals.get(sku), BaseException):
+                    dropped.setdefault(product_id, []).append(sku)
+            await self.ledger.record_skus(sku_sets, dropped)
             failed: dict[str, list[str]] = {}
             for resolution in resolutions:
                 if resolution.outcome == "failed":

@@ -149,14 +149,10 @@ class CatalogSync:
         now = datetime.now(UTC)
         mappings = [self.mapper(projection, self.rules, now) for projection in page]
         accepted: dict[str, Accepted] = {}
-        previous: dict[str, list[str]] = {}
         if lookups:
             accepted = await self.ledger.accepted(
                 str(p["product_id"]) for m in mappings for p in m.products
             )
-            # A sku the ledger lists but the product no longer has stays listed: only the
-            # product event that makes it not live may drop it (the load never does).
-            previous = await self.ledger.skus_of(m.product_id for m in mappings)
         for mapping in mappings:
             counts: Counter[str] = Counter()
             for skipped in mapping.skipped:
@@ -173,8 +169,10 @@ class CatalogSync:
                 if unchanged:
                     ctx.report.count("unchanged", unchanged)
                     counts["unchanged"] += unchanged
-            skus = list(dict.fromkeys([*mapping.skus, *previous.get(mapping.product_id, [])]))
-            ordinal = frontier.add(mapping.product_id, len(to_send), counts, skus)
+            # Added to what the ledger lists (`SyncLedger.list_skus`): a sku the product no
+            # longer has stays listed, as only the product event that makes it not live may
+            # drop it.
+            ordinal = frontier.add(mapping.product_id, len(to_send), counts, mapping.skus)
             for product in to_send:
                 await pipeline.add(product, tag=ordinal, known=product["product_id"] in accepted)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ctbridge.connectors.ordergroove.product_mapping import (
     catalogue_fingerprint,
@@ -14,22 +14,10 @@ from ctbridge.connectors.ordergroove.product_mapping import (
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
+    from ctbridge.engine.state import KeyValueStore
+
 ACCEPTED = "ordergroove.ledger"
 PRODUCT_SKUS = "ordergroove.product-skus"
-
-
-class StateStore(Protocol):
-    async def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]: ...
-
-    async def put_many(self, namespace: str, items: Mapping[str, Any]) -> None: ...
-
-    async def holds_any(self, namespace: str) -> bool: ...
-
-    async def put_in_namespaces(self, items: Mapping[str, Mapping[str, Any]]) -> None: ...
-
-    async def write_namespaces(
-        self, conn: AsyncConnection, items: Mapping[str, Mapping[str, Any]]
-    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +39,7 @@ class SyncLedger:
     projection commercetools no longer returns.
     """
 
-    def __init__(self, state: StateStore) -> None:
+    def __init__(self, state: KeyValueStore) -> None:
         self.state = state
 
     async def is_empty(self) -> bool:
@@ -85,7 +73,10 @@ class SyncLedger:
     ) -> None:
         """Ledger entries and (in the same transaction) the skus of products now wholly
         answered for."""
-        await self.state.put_in_namespaces(_rows(entries, skus_by_product))
+        if not entries and not skus_by_product:
+            return
+        async with self.state.transaction() as conn:
+            await self.write_entries(conn, entries, skus_by_product or {})
 
     async def write_entries(
         self,
@@ -93,19 +84,21 @@ class SyncLedger:
         entries: Mapping[str, Mapping[str, Any]],
         skus_by_product: Mapping[str, list[str]],
     ) -> None:
-        """`record_entries` inside the caller's transaction (a load's checkpoint write)."""
-        await self.state.write_namespaces(conn, _rows(entries, skus_by_product))
+        """`record_entries` inside the caller's transaction (a load's checkpoint write). The
+        skus are added to what each product lists: a load never takes one out."""
+        await self.state.write_namespaces(conn, {ACCEPTED: entries})
+        await self.list_skus(conn, skus_by_product)
 
     async def record_stock(self, live_by_sku: Mapping[str, bool]) -> None:
         """Partial `live` updates Ordergroove accepted; the catalogue fingerprint is kept."""
         if not live_by_sku:
             return
-        current = await self.state.get_many(ACCEPTED, live_by_sku)
-        entries = {
-            sku: {"fingerprint": (current.get(sku) or {}).get("fingerprint"), "live": live}
-            for sku, live in live_by_sku.items()
-        }
-        await self.state.put_many(ACCEPTED, entries)
+
+        def combine(sku: str, current: dict[str, Any] | None) -> dict[str, Any]:
+            return {"fingerprint": (current or {}).get("fingerprint"), "live": live_by_sku[sku]}
+
+        async with self.state.transaction() as conn:
+            await self.state.merge(conn, ACCEPTED, live_by_sku, combine)
 
     async def skus_of(self, product_ids: Iterable[str]) -> dict[str, list[str]]:
         return {
@@ -113,11 +106,40 @@ class SyncLedger:
             for product_id, skus in (await self.state.get_many(PRODUCT_SKUS, product_ids)).items()
         }
 
-    async def record_skus(self, skus_by_product: Mapping[str, list[str]]) -> None:
-        await self.state.put_many(PRODUCT_SKUS, dict(skus_by_product))
+    async def record_skus(
+        self, listed: Mapping[str, list[str]], dropped: Mapping[str, list[str]]
+    ) -> None:
+        async with self.state.transaction() as conn:
+            await self.list_skus(conn, listed, dropped)
 
+    async def list_skus(
+        self,
+        conn: AsyncConnection,
+        listed: Mapping[str, list[str]],
+        dropped: Mapping[str, list[str]] | None = None,
+    ) -> None:
+        """Adds `listed` to each product's skus and takes out `dropped` (skus whose not-live
+        update Ordergroove took), in one read-and-write no other writer of the lists can come
+        between. A product's list holds every sku that may be live in Ordergroove for it: a
+        load and a product event write it concurrently, and neither may drop a sku the other
+        sent live, or it would stay live after the product is withdrawn (nothing would list
+        it). So a load only adds, and a dropped sku stays listed when the ledger holds it live
+        again: a load sent it after the not-live update and recorded that first."""
+        dropped = dropped or {}
+        await self.state.lock(conn, PRODUCT_SKUS)
+        live_again = {
+            sku
+            for sku, entry in (
+                await self.state.read(
+                    conn, ACCEPTED, [s for skus in dropped.values() for s in skus]
+                )
+            ).items()
+            if (entry or {}).get("live") is True
+        }
 
-def _rows(
-    entries: Mapping[str, Mapping[str, Any]], skus_by_product: Mapping[str, list[str]] | None
-) -> dict[str, Mapping[str, Any]]:
-    return {ACCEPTED: entries, PRODUCT_SKUS: dict(skus_by_product or {})}
+        def combine(product_id: str, current: list[str] | None) -> list[str]:
+            gone = set(dropped.get(product_id, ())) - live_again
+            skus = dict.fromkeys([*(current or ()), *listed.get(product_id, ())])
+            return [sku for sku in skus if sku not in gone]
+
+        await self.state.merge(conn, PRODUCT_SKUS, [*listed, *dropped], combine)
